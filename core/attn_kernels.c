@@ -1,0 +1,351 @@
+/* attn_kernels.c - scaled dot-product and multi-head attention, step by step.
+   Portable C11 on caller-owned buffers; see attn.h for every contract. */
+#include "attn.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+// ---------------------------------------------------------------------------------------
+// Status messages
+
+const char *attn_strerror(int status) {
+    switch (status) {
+    case ATTN_OK:              return "ok";
+    case ATTN_ERR_NULL:        return "a required buffer is missing (NULL pointer)";
+    case ATTN_ERR_SIZE:        return "a size is zero or negative";
+    case ATTN_ERR_OVERFLOW:    return "the input is too large: its buffers would not fit in memory";
+    case ATTN_ERR_TEMPERATURE: return "temperature must be a finite number greater than 0";
+    case ATTN_ERR_SCALE:       return "scale must be a finite number greater than 0 (or 0 for 1/sqrt(d))";
+    case ATTN_ERR_MASK:        return "unknown mask, a sliding window narrower than 1, or a missing explicit mask";
+    case ATTN_ERR_NONFINITE:   return "the numbers include NaN or infinity, or are too large to multiply";
+    case ATTN_ERR_SCRATCH:     return "the scratch or output buffer is too small";
+    case ATTN_ERR_EMPTY:       return "the text has no words in it";
+    case ATTN_ERR_INDEX:       return "an index (head, token or dimension) is out of range";
+    default:                   return "unknown error";
+    }
+}
+
+attn_options attn_default_options(void) {
+    attn_options opt = { 0.0f, 1.0f, ATTN_MASK_NONE, 0, NULL };
+    return opt;
+}
+
+// ---------------------------------------------------------------------------------------
+// Argument checks shared by every entry point
+
+// Largest element count of one buffer: its byte size must fit a 32-bit size_t (WASM).
+#define ATTN_MAX_ELEMENTS ((size_t)1 << 29)
+
+// *count = a * b elements, or ATTN_ERR_SIZE / ATTN_ERR_OVERFLOW.
+static int checked_count(size_t *count, int a, int b) {
+    if (a <= 0 || b <= 0) return ATTN_ERR_SIZE;
+    if ((size_t)a > ATTN_MAX_ELEMENTS / (size_t)b) return ATTN_ERR_OVERFLOW;
+    *count = (size_t)a * (size_t)b;
+    return ATTN_OK;
+}
+
+static int all_finite(const float *x, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}
+
+static int check_temperature(float t) {
+    return (isfinite(t) && t > 0.0f) ? ATTN_OK : ATTN_ERR_TEMPERATURE;
+}
+
+// Validates opt for n tokens (mask kind, window, explicit map, scale, temperature).
+static int check_options(const attn_options *opt) {
+    if (!isfinite(opt->scale) || opt->scale < 0.0f) return ATTN_ERR_SCALE;
+    int rc = check_temperature(opt->temperature);
+    if (rc) return rc;
+    switch (opt->mask) {
+    case ATTN_MASK_NONE:
+    case ATTN_MASK_CAUSAL:   return ATTN_OK;
+    case ATTN_MASK_WINDOW:   return opt->window >= 1 ? ATTN_OK : ATTN_ERR_MASK;
+    case ATTN_MASK_EXPLICIT: return opt->allowed ? ATTN_OK : ATTN_ERR_MASK;
+    default:                 return ATTN_ERR_MASK;
+    }
+}
+
+static int mask_allows(const attn_options *opt, int n, int i, int j) {
+    switch (opt->mask) {
+    case ATTN_MASK_CAUSAL:   return j <= i;
+    case ATTN_MASK_WINDOW:   return j <= i && j > i - opt->window;
+    case ATTN_MASK_EXPLICIT: return opt->allowed[(size_t)i * (size_t)n + (size_t)j] != 0;
+    default:                 return 1;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The steps
+
+int attn_matmul(float *out, const float *a, const float *b, int n, int k, int m) {
+    size_t na, nb, no;
+    int rc;
+    if (!out || !a || !b) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&na, n, k)) || (rc = checked_count(&nb, k, m)) ||
+        (rc = checked_count(&no, n, m))) return rc;
+    if (!all_finite(a, na) || !all_finite(b, nb)) return ATTN_ERR_NONFINITE;
+    // i-p-j order: the inner loop walks b and out contiguously
+    for (int i = 0; i < n; i++) {
+        float *o = out + (size_t)i * m;
+        for (int j = 0; j < m; j++) o[j] = 0.0f;
+        for (int p = 0; p < k; p++) {
+            float aip = a[(size_t)i * k + p];
+            const float *brow = b + (size_t)p * m;
+            for (int j = 0; j < m; j++) o[j] += aip * brow[j];
+        }
+    }
+    return all_finite(out, no) ? ATTN_OK : ATTN_ERR_NONFINITE;
+}
+
+int attn_scores(float *scores, const float *q, const float *k, int n, int d) {
+    size_t nd, nn;
+    int rc;
+    if (!scores || !q || !k) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&nd, n, d)) || (rc = checked_count(&nn, n, n))) return rc;
+    if (!all_finite(q, nd) || !all_finite(k, nd)) return ATTN_ERR_NONFINITE;
+    for (int i = 0; i < n; i++) {
+        const float *qi = q + (size_t)i * d;
+        for (int j = 0; j < n; j++) {
+            const float *kj = k + (size_t)j * d;
+            float dot = 0.0f;
+            for (int p = 0; p < d; p++) dot += qi[p] * kj[p];
+            scores[(size_t)i * n + j] = dot;
+        }
+    }
+    // finite inputs can still overflow (1e30 * 1e30)
+    return all_finite(scores, nn) ? ATTN_OK : ATTN_ERR_NONFINITE;
+}
+
+int attn_scale(float *out, const float *in, size_t count, float scale) {
+    if (!out || !in) return ATTN_ERR_NULL;
+    if (count == 0) return ATTN_ERR_SIZE;
+    if (!isfinite(scale) || scale <= 0.0f) return ATTN_ERR_SCALE;
+    for (size_t i = 0; i < count; i++) {
+        float x = in[i] * scale;
+        if (isnan(x) || (isinf(x) && !isinf(in[i]))) return ATTN_ERR_NONFINITE;
+        out[i] = x;
+    }
+    return ATTN_OK;
+}
+
+int attn_mask_fill(unsigned char *allowed, int n, const attn_options *opt) {
+    size_t nn;
+    int rc;
+    if (!allowed || !opt) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&nn, n, n)) || (rc = check_options(opt))) return rc;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            allowed[(size_t)i * n + j] = (unsigned char)mask_allows(opt, n, i, j);
+    return ATTN_OK;
+}
+
+int attn_mask_apply(float *scores, int n, const attn_options *opt) {
+    size_t nn;
+    int rc;
+    if (!scores || !opt) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&nn, n, n)) || (rc = check_options(opt))) return rc;
+    if (opt->mask == ATTN_MASK_NONE) return ATTN_OK;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            if (!mask_allows(opt, n, i, j)) scores[(size_t)i * n + j] = -INFINITY;
+    return ATTN_OK;
+}
+
+// One row: out = softmax(in / t). Returns 1 when nothing in the row is allowed.
+static int softmax_row(float *out, const float *in, int cols, float t) {
+    // find max value (for numerical stability); -inf entries are blocked
+    float max = -INFINITY;
+    for (int j = 0; j < cols; j++)
+        if (in[j] > max) max = in[j];
+    if (max == -INFINITY) {
+        for (int j = 0; j < cols; j++) out[j] = 0.0f;
+        return 1;
+    }
+    if (max == INFINITY) {
+        // the limit of softmax: the +inf entries share the whole weight
+        int tops = 0;
+        for (int j = 0; j < cols; j++) tops += in[j] == INFINITY;
+        for (int j = 0; j < cols; j++) out[j] = in[j] == INFINITY ? 1.0f / (float)tops : 0.0f;
+        return 0;
+    }
+    // (x - max) <= 0, so exp() never overflows; the max entry gives 1, so sum >= 1
+    float sum = 0.0f;
+    for (int j = 0; j < cols; j++) {
+        float e = expf((in[j] - max) / t);
+        out[j] = e;
+        sum += e;
+    }
+    float inv = 1.0f / sum;
+    for (int j = 0; j < cols; j++) out[j] *= inv;
+    return 0;
+}
+
+int attn_softmax_rows(float *out, const float *in, int rows, int cols, float temperature,
+                      int *blocked_rows) {
+    size_t count;
+    int rc;
+    if (!out || !in) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&count, rows, cols)) || (rc = check_temperature(temperature)))
+        return rc;
+    for (size_t i = 0; i < count; i++)
+        if (isnan(in[i])) return ATTN_ERR_NONFINITE;
+    int blocked = 0;
+    for (int r = 0; r < rows; r++)
+        blocked += softmax_row(out + (size_t)r * cols, in + (size_t)r * cols, cols, temperature);
+    if (blocked_rows) *blocked_rows = blocked;
+    return ATTN_OK;
+}
+
+int attn_weighted_sum(float *out, const float *p, const float *v, int n, int d_v) {
+    size_t nn, nd;
+    int rc;
+    if (!out || !p || !v) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&nn, n, n)) || (rc = checked_count(&nd, n, d_v))) return rc;
+    return attn_matmul(out, p, v, n, n, d_v);
+}
+
+int attn_entropy_bits(float *out, const float *p, int rows, int cols) {
+    size_t count;
+    int rc;
+    if (!out || !p) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&count, rows, cols))) return rc;
+    if (!all_finite(p, count)) return ATTN_ERR_NONFINITE;
+    for (int r = 0; r < rows; r++) {
+        const float *row = p + (size_t)r * cols;
+        double sum = 0.0, h = 0.0;
+        for (int j = 0; j < cols; j++) sum += row[j] > 0.0f ? row[j] : 0.0;
+        // H = -sum p log2 p over the normalised row; 0 log 0 counts as 0
+        for (int j = 0; j < cols && sum > 0.0; j++) {
+            double pj = row[j] > 0.0f ? row[j] / sum : 0.0;
+            if (pj > 0.0) h -= pj * log2(pj);
+        }
+        out[r] = (float)h;
+    }
+    return ATTN_OK;
+}
+
+int attn_row_sums(float *out, const float *m, int rows, int cols) {
+    size_t count;
+    int rc;
+    if (!out || !m) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&count, rows, cols))) return rc;
+    for (int r = 0; r < rows; r++) {
+        double sum = 0.0;
+        for (int j = 0; j < cols; j++) sum += m[(size_t)r * cols + j];
+        out[r] = (float)sum;
+    }
+    return ATTN_OK;
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole calls
+
+// The scale actually used: 0 means 1/sqrt(d_k).
+static float effective_scale(const attn_options *opt, int d_k) {
+    return opt->scale > 0.0f ? opt->scale : 1.0f / sqrtf((float)d_k);
+}
+
+int attn_head(float *out, attn_trace *trace, const float *q, const float *k, const float *v,
+              int n, int d_k, int d_v, const attn_options *opt) {
+    attn_options defaults = attn_default_options();
+    size_t nn, nd;
+    int rc;
+    if (!opt) opt = &defaults;
+    if (!trace || !trace->weights || !q || !k || (out && !v)) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&nn, n, n)) || (rc = checked_count(&nd, n, d_k))) return rc;
+    if (out && (rc = checked_count(&nd, n, d_v))) return rc;
+    if ((rc = check_options(opt))) return rc;
+
+    // the weights buffer carries each step in turn; copies go to the trace on the way
+    float *work = trace->weights;
+    if ((rc = attn_scores(work, q, k, n, d_k))) return rc;
+    if (trace->raw) memcpy(trace->raw, work, nn * sizeof(float));
+    if ((rc = attn_scale(work, work, nn, effective_scale(opt, d_k)))) return rc;
+    if (trace->scaled) memcpy(trace->scaled, work, nn * sizeof(float));
+    if ((rc = attn_mask_apply(work, n, opt))) return rc;
+    if (trace->masked) memcpy(trace->masked, work, nn * sizeof(float));
+    int blocked = 0;
+    if ((rc = attn_softmax_rows(work, work, n, n, opt->temperature, &blocked))) return rc;
+    trace->blocked_rows = blocked;
+    if (out) return attn_weighted_sum(out, work, v, n, d_v);
+    return ATTN_OK;
+}
+
+// Checks a layer's shape for n tokens; *scratch_floats gets what attn_layer() needs.
+static int check_layer(const attn_layer_weights *w, int n, size_t *scratch_floats) {
+    size_t nd, hd, nn, cat, outc;
+    int rc;
+    if (!w) return ATTN_ERR_NULL;
+    if (!w->w_q || !w->w_k || !w->w_v) return ATTN_ERR_NULL;
+    if ((rc = checked_count(&nd, n, w->d_model)) || (rc = checked_count(&nn, n, n)) ||
+        (rc = checked_count(&hd, n, w->d_head)) || (rc = checked_count(&cat, w->n_heads, w->d_head)) ||
+        (rc = checked_count(&cat, n, w->n_heads * w->d_head)))  // product bounded just above
+        return rc;
+    if (w->w_o && (rc = checked_count(&outc, n, w->d_out))) return rc;
+    // q, k, v and the weights of one head, and the concat of all heads
+    size_t need = 3 * hd + nn + cat;
+    if (need > ATTN_MAX_ELEMENTS) return ATTN_ERR_OVERFLOW;
+    *scratch_floats = need;
+    return ATTN_OK;
+}
+
+size_t attn_layer_scratch_floats(int n, const attn_layer_weights *w) {
+    size_t need = 0;
+    return check_layer(w, n, &need) == ATTN_OK ? need : 0;
+}
+
+int attn_layer(float *out, attn_trace *trace, const float *x, int n,
+               const attn_layer_weights *w, const attn_options *opt,
+               float *scratch, size_t scratch_floats) {
+    attn_options defaults = attn_default_options();
+    attn_trace none = { 0 };
+    size_t need, hd, nn, wsize;
+    int rc;
+    if (!opt) opt = &defaults;
+    if (!trace) trace = &none;
+    if (!x || !scratch) return ATTN_ERR_NULL;
+    if ((rc = check_layer(w, n, &need)) || (rc = check_options(opt))) return rc;
+    if (scratch_floats < need) return ATTN_ERR_SCRATCH;
+    if ((rc = checked_count(&wsize, w->d_model, w->d_head))) return rc;
+    hd = (size_t)n * w->d_head;
+    nn = (size_t)n * n;
+    const int width = w->n_heads * w->d_head;   // bounded by check_layer
+
+    float *q = scratch, *k = q + hd, *v = k + hd, *weights = v + hd, *concat = weights + nn;
+    int blocked = 0;
+    for (int h = 0; h < w->n_heads; h++) {
+        // this head's projections, and where its trace goes (if wanted)
+        float *qh = trace->q ? trace->q + h * hd : q;
+        float *kh = trace->k ? trace->k + h * hd : k;
+        float *vh = trace->v ? trace->v + h * hd : v;
+        if ((rc = attn_matmul(qh, x, w->w_q + h * wsize, n, w->d_model, w->d_head)) ||
+            (rc = attn_matmul(kh, x, w->w_k + h * wsize, n, w->d_model, w->d_head)) ||
+            (rc = attn_matmul(vh, x, w->w_v + h * wsize, n, w->d_model, w->d_head)))
+            return rc;
+        attn_trace head = {
+            .raw = trace->raw ? trace->raw + h * nn : NULL,
+            .scaled = trace->scaled ? trace->scaled + h * nn : NULL,
+            .masked = trace->masked ? trace->masked + h * nn : NULL,
+            .weights = trace->weights ? trace->weights + h * nn : weights,
+        };
+        float *oh = trace->head_out ? trace->head_out + h * hd : q;  // q is free once scored
+        if ((rc = attn_head(oh, &head, qh, kh, vh, n, w->d_head, w->d_head, opt))) return rc;
+        blocked += head.blocked_rows;
+        // place this head's output in its columns of the concat
+        for (int i = 0; i < n; i++)
+            memcpy(concat + (size_t)i * width + (size_t)h * w->d_head,
+                   oh + (size_t)i * w->d_head, (size_t)w->d_head * sizeof(float));
+    }
+    trace->blocked_rows = blocked;
+    if (trace->concat) memcpy(trace->concat, concat, (size_t)n * width * sizeof(float));
+    if (!out) return ATTN_OK;
+    if (!w->w_o) {
+        memcpy(out, concat, (size_t)n * width * sizeof(float));
+        return ATTN_OK;
+    }
+    return attn_matmul(out, concat, w->w_o, n, width, w->d_out);
+}

@@ -1,0 +1,56 @@
+// Shared by the browser tests: Debian's Chromium driven by playwright-core, a local server,
+// and a page wrapper that fails on console errors, page errors and CSP violations.
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const { chromium } = require('playwright-core');
+const { serve } = require('../serve.js');
+
+const ROOT = path.join(__dirname, '..', '..');
+const SHOTS = path.join(__dirname, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// The network is closed: keep Chromium from trying to reach outside hosts.
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--disable-dev-shm-usage'];
+
+async function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+// Opens url in a fresh context; collects every console error, page error and CSP violation
+// into page.problems, which tests assert to be empty.
+async function open(browser, url, options = {}) {
+  const context = await browser.newContext({
+    viewport: options.viewport || { width: 1280, height: 900 },
+    hasTouch: !!options.hasTouch, isMobile: !!options.isMobile,
+    reducedMotion: options.reducedMotion || 'no-preference',
+    colorScheme: options.colorScheme || 'light',
+  });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => page.problems.push('pageerror: ' + e.message));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+    });
+  });
+  await page.goto(url);
+  return page;
+}
+
+async function shot(page, name, locator) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, name + '.png');
+  if (locator) await locator.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+function fileUrl(rel) {
+  return 'file://' + path.join(ROOT, rel);
+}
+
+module.exports = { launch, open, shot, serve, fileUrl, ROOT };

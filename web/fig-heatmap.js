@@ -1,0 +1,83 @@
+/* fig-heatmap.js - Figure 1.1: hover a word, see where it looks.
+   The sentence as chips; the focal token's attention row (one head) colours every chip and
+   prints its weight. Hover, tap, Tab or arrow keys choose the focal token; the text is
+   editable; Figure 5.1 can lend its temperature. */
+(function (AE) {
+  'use strict';
+  const kit = AE.kit;
+
+  AE.defaults = AE.defaults || {};
+  AE.defaults.sentence = "The trophy didn't fit in the suitcase because it was too big.";
+
+  // options: { text, focus (word or index), head, temperature, number, title }
+  AE.figures.heatmap = function mountHeatmap(root, core, options) {
+    options = options || {};
+    const state = {
+      text: options.text !== undefined ? options.text : AE.defaults.sentence,
+      focus: options.focus !== undefined ? options.focus : 'it',   // a word until resolved
+      head: options.head !== undefined ? options.head : 0,
+      temperature: options.temperature !== undefined ? options.temperature : 1,
+    };
+    const parts = kit.frame(root, options.number === undefined ? '1.1' : options.number,
+      options.title || 'Attention weights for one head', 'Hover · tap · arrow keys');
+    let tokens = [];
+
+    const chips = kit.tokenRow((i) => { state.focus = i; render(); });
+    const headLine = kit.el('p', { class: 'ae-summary ae-head-line' });
+    const summary = kit.el('p', { class: 'ae-summary', aria: { hidden: 'true' } });
+    const input = kit.el('input', { class: 'ae-text', type: 'text', value: state.text, spellcheck: 'false',
+      autocomplete: 'off', data: { control: 'text' }, aria: { label: 'Sentence for Figure 1.1' },
+      on: { input: () => { state.text = input.value; render(); } } });
+    const controls = kit.el('div', { class: 'ae-controls' },
+      kit.el('label', { class: 'ae-text-label' }, 'Try your own sentence', input));
+    parts.body.append(chips.node, summary, headLine, controls);
+
+    function render() {
+      let result;
+      try {
+        result = core.model(state.text, { temperature: state.temperature, parts: ['weights'] });
+      } catch (err) {
+        parts.note.set(kit.friendly(err), true);
+        chips.setTokens([]);
+        summary.textContent = '';
+        root.dataset.ready = 'true';
+        return;
+      }
+      parts.note.set(result.truncated
+        ? `Only the first ${result.tokens.length} of ${result.totalTokens} tokens are used.` : '');
+      const headIndex = Math.min(Math.max(0, state.head | 0), result.heads.length - 1);
+      const head = result.heads[headIndex];
+      const known = tokens.length === result.tokens.length && typeof state.focus === 'number';
+      tokens = result.tokens;
+      if (!known || state.focus >= tokens.length) {
+        state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', tokens.length - 1));
+      }
+      const row = head.weights[state.focus];
+      const texts = core.format(row, 3);
+      const sum = core.format(core.rowSums([row]), 3)[0];
+
+      chips.setTokens(tokens);
+      chips.setWeights(row, texts);
+      chips.setFocal(state.focus);
+      const focal = tokens[state.focus].text;
+      const top = kit.topThreeText(tokens, row, texts);
+      summary.replaceChildren(kit.el('b', { text: focal }), ' looks at ' + top + '. Its weights add up to ' + sum + '.');
+      const tLabel = state.temperature === 1 ? '' : ' · temperature ' + core.format([state.temperature], 2)[0];
+      headLine.textContent = 'Head: ' + head.name + tLabel;
+      parts.live.say(focal + ' attends most to ' + top + '.');
+      root.dataset.focus = String(state.focus);
+      root.dataset.ready = 'true';
+    }
+
+    render();
+    return {
+      state,
+      // Changes any of text, focus, head, temperature and redraws.
+      set(change) {
+        Object.assign(state, change);
+        if ('text' in change && input.value !== state.text) input.value = state.text;
+        render();
+      },
+    };
+  };
+})(window.AttentionExplorer);

@@ -1,0 +1,216 @@
+/* figure-kit.js - the pieces every figure shares: a DOM builder, token chips with keyboard
+   and touch support, matrices as real tables, a polite live region, notes. Drawing only:
+   every number shown arrives from the C core through the bridge. */
+(function (root) {
+  'use strict';
+  const AE = (root.AttentionExplorer = root.AttentionExplorer || {});
+  AE.figures = AE.figures || {};
+
+  // el('button', { class: 'x', text: 'Go', data: { head: 1 }, aria: { pressed: 'true' },
+  //    on: { click: fn } }, ...children). Text only ever goes in as textContent.
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    props = props || {};
+    for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key === 'text') node.textContent = value;
+      else if (key === 'data') for (const [k, v] of Object.entries(value)) node.dataset[k] = v;
+      else if (key === 'aria') for (const [k, v] of Object.entries(value)) node.setAttribute('aria-' + k, v);
+      else if (key === 'on') for (const [k, v] of Object.entries(value)) node.addEventListener(k, v);
+      else if (key === 'style') for (const [k, v] of Object.entries(value)) node.style.setProperty(k, v);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  // Colours an element by a weight: --w is the number C printed; strong cells get light ink.
+  function paintWeight(node, value, text) {
+    node.style.setProperty('--w', text);
+    node.dataset.weight = text;
+    node.toggleAttribute('data-strong', value > 0.55);
+  }
+
+  // Arrow keys, Home and End move between the items of a group with one tab stop.
+  function rovingKeys(container, selector, onMove) {
+    container.addEventListener('keydown', (event) => {
+      const items = Array.from(container.querySelectorAll(selector));
+      const at = items.indexOf(document.activeElement) >= 0 ? items.indexOf(document.activeElement)
+        : items.indexOf(event.target.closest(selector));
+      if (at < 0) return;
+      const rtl = getComputedStyle(container).direction === 'rtl';
+      const step = { ArrowRight: rtl ? -1 : 1, ArrowDown: 1, ArrowLeft: rtl ? 1 : -1, ArrowUp: -1 }[event.key];
+      let next = null;
+      if (step) next = Math.min(items.length - 1, Math.max(0, at + step));
+      else if (event.key === 'Home') next = 0;
+      else if (event.key === 'End') next = items.length - 1;
+      if (next === null) return;
+      event.preventDefault();
+      items.forEach((item, i) => { item.tabIndex = i === next ? 0 : -1; });
+      items[next].focus();
+      if (onMove) onMove(next, items[next]);
+    });
+  }
+
+  // A sentence as chips. Hover, tap, click or keyboard focus makes a chip the focal token.
+  // onPick(i) is called with the new focal index.
+  function tokenRow(onPick, label) {
+    const node = el('div', { class: 'ae-tokens', role: 'group', dir: 'auto',
+      aria: { label: label || 'Tokens: pick one with the arrow keys, hover or tap' } });
+    let focal = -1;
+    const pick = (i) => { if (i !== focal) onPick(i); };
+    node.addEventListener('mouseover', (e) => {
+      const chip = e.target.closest('.ae-token');
+      if (chip) pick(Number(chip.dataset.tokenIndex));
+    });
+    node.addEventListener('click', (e) => {
+      const chip = e.target.closest('.ae-token');
+      if (chip) pick(Number(chip.dataset.tokenIndex));
+    });
+    node.addEventListener('focusin', (e) => {
+      const chip = e.target.closest('.ae-token');
+      if (chip) pick(Number(chip.dataset.tokenIndex));
+    });
+    rovingKeys(node, '.ae-token');
+
+    return {
+      node,
+      // (Re)builds the chips when the words change; keeps them when only weights change.
+      setTokens(tokens) {
+        const words = tokens.map((t) => t.text);
+        const same = node.children.length === words.length &&
+          Array.from(node.children).every((c, i) => c.dataset.text === words[i]);
+        if (same) return;
+        node.replaceChildren(...tokens.map((t, i) => el('button', {
+          type: 'button', class: 'ae-token ae-heat', tabindex: i === Math.max(focal, 0) ? 0 : -1,
+          data: { tokenIndex: i, text: t.text }, aria: { pressed: 'false' },
+        }, el('span', { class: 'ae-word', text: t.text }), el('span', { class: 'ae-num', aria: { hidden: 'true' } }))));
+      },
+      // weights: values (for colour) and texts (printed by C), one per token; null clears.
+      setWeights(values, texts) {
+        Array.from(node.children).forEach((chip, i) => {
+          const num = chip.querySelector('.ae-num');
+          if (!values) {
+            chip.style.removeProperty('--w');
+            delete chip.dataset.weight;
+            chip.removeAttribute('data-strong');
+            num.textContent = '';
+            chip.setAttribute('aria-label', chip.dataset.text);
+            return;
+          }
+          paintWeight(chip, values[i], texts[i]);
+          num.textContent = texts[i];
+          chip.setAttribute('aria-label', chip.dataset.text + ', weight ' + texts[i]);
+        });
+      },
+      setFocal(i) {
+        focal = i;
+        Array.from(node.children).forEach((chip, j) => {
+          chip.setAttribute('aria-pressed', String(j === i));
+          if (node.contains(document.activeElement)) return;
+          chip.tabIndex = j === i ? 0 : -1;
+        });
+      },
+      get focal() { return focal; },
+    };
+  }
+
+  // An n x m weight matrix as a <table>: row and column headers, one cell per weight with
+  // data-row, data-col, data-weight (and data-allowed when a mask is given).
+  function matrixTable(caption) {
+    const table = el('table', { class: 'ae-matrix' });
+    const wrap = el('div', { class: 'ae-matrix-wrap' }, table);
+    return {
+      node: wrap,
+      table,
+      // rowLabels, colLabels: strings; values/texts: arrays of rows; allowed: rows of booleans.
+      set({ rowLabels, colLabels, values, texts, allowed, currentRow, hiddenFrom, cellLabel }) {
+        const head = el('thead', null, el('tr', null, el('td'),
+          colLabels.map((c, j) => el('th', { scope: 'col', title: c, data: { col: j } }, el('span', { text: c })))));
+        const body = el('tbody', null, rowLabels.map((r, i) => el('tr', { class: i === currentRow ? 'ae-current' : null },
+          el('th', { scope: 'row', title: r, text: r }),
+          colLabels.map((c, j) => {
+            const hidden = hiddenFrom !== undefined && i > hiddenFrom;
+            const cell = el('td', { class: 'ae-heat', data: { row: i, col: j } });
+            if (allowed) cell.dataset.allowed = String(!!allowed[i][j]);
+            if (hidden) {
+              cell.dataset.hidden = 'true';
+              cell.setAttribute('aria-label', r + ' to ' + c + ': not generated yet');
+            } else {
+              paintWeight(cell, values[i][j], texts[i][j]);
+              cell.textContent = texts[i][j].replace(/^0\./, '.');
+              cell.setAttribute('aria-label', cellLabel ? cellLabel(i, j) : r + ' to ' + c + ': ' + texts[i][j]);
+            }
+            return cell;
+          }))));
+        table.replaceChildren(el('caption', { text: caption }), head, body);
+      },
+    };
+  }
+
+  // A polite live region; announcements wait until hovering settles.
+  function liveRegion() {
+    const node = el('p', { class: 'ae-sr-only', aria: { live: 'polite', atomic: 'true' } });
+    let timer = 0;
+    return {
+      node,
+      say(text) {
+        clearTimeout(timer);
+        timer = setTimeout(() => { node.textContent = text; }, 350);
+      },
+    };
+  }
+
+  // A visible note for bad input, truncation or failures (empty = hidden).
+  function note() {
+    const node = el('p', { class: 'ae-note', role: 'status' });
+    return { node, set(text, isError) { node.textContent = text || ''; node.classList.toggle('ae-error', !!isError); } };
+  }
+
+  // Indices of the k largest values, largest first (ties keep sentence order).
+  function topIndices(values, k) {
+    return Array.from(values, (v, i) => i).sort((a, b) => values[b] - values[a] || a - b).slice(0, k);
+  }
+
+  // "trophy 0.612, suitcase 0.201, it 0.050": the top three a focal token attends to.
+  function topThreeText(tokens, values, texts) {
+    return topIndices(values, 3).map((j) => tokens[j].text + ' ' + texts[j]).join(', ');
+  }
+
+  // The figure's frame: caption, body, note, live region. Returns the parts.
+  function frame(rootNode, number, title, hint) {
+    rootNode.classList.add('ae-figure');
+    const caption = el('div', { class: 'ae-caption' },
+      el('strong', { text: number ? 'Figure ' + number : '' }), el('span', { text: title }),
+      hint ? el('span', { class: 'ae-hint', text: hint }) : null);
+    const body = el('div', { class: 'ae-body' });
+    const status = note();
+    const live = liveRegion();
+    rootNode.replaceChildren(caption, body, status.node, live.node);
+    return { caption, body, note: status, live };
+  }
+
+  // The first token index whose text is `word` (any case), or fallback.
+  function findToken(tokens, word, fallback) {
+    if (word === undefined || word === null || word === '') return fallback;
+    if (/^\d+$/.test(String(word))) return Math.min(Number(word), tokens.length - 1);
+    const lower = String(word).toLowerCase();
+    const at = tokens.findIndex((t) => t.text.toLowerCase() === lower);
+    return at >= 0 ? at : fallback;
+  }
+
+  // Friendly words for the core's errors (the C message stays available in the title).
+  function friendly(err) {
+    const codes = AE.CODES || {};
+    if (err && err.code === codes.EMPTY) return 'Type a sentence to see where its words look.';
+    if (err && err.code === codes.TEMPERATURE) return 'Temperature must be a number above 0.';
+    return 'Something went wrong: ' + (err && err.message ? err.message : String(err));
+  }
+
+  AE.kit = { el, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
+    topThreeText, frame, findToken, friendly };
+})(typeof window !== 'undefined' ? window : globalThis);
