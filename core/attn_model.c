@@ -213,7 +213,7 @@ static void design_coreference(void) {
     const float SEEK = 6.0f;       // pronouns look for nouns at all
     const float SUBJECT = 0.5f;    // ...preferring the sentence's subject
     const float EARLY = 0.8f;      // ...and earlier nouns (position runs 0..1)
-    const float REST = 8.0f;       // everything else rests on the first token
+    const float REST = 10.0f;      // everything else rests on the first token
     const float SHY = 2.0f;        // pronouns do not refer to pronouns (or themselves)
 
     // dim 0: a thing. "it" wants things (so do "its"); nouns cancel out
@@ -262,6 +262,10 @@ static void design_previous(void) {
         put(w_q, h, xs, ds, GAIN * c);  put(w_q, h, xc, ds, -GAIN * s);
         put(w_q, h, xc, dc, GAIN * c);  put(w_q, h, xs, dc, GAIN * s);
         put(w_k, h, xs, ds, GAIN);      put(w_k, h, xc, dc, GAIN);
+        // the first token has nothing before it: its query is set back to its own position
+        // (sin 0, cos 0) = (0, 1), so it looks at itself instead of some later token
+        put(w_q, h, F_FIRST, ds, GAIN * s);
+        put(w_q, h, F_FIRST, dc, GAIN * (1.0f - c));
     }
     static const int v_features[HD] = { F_NOUN, F_PRONOUN, F_VERB, F_DETERMINER, F_ADJECTIVE,
                                         F_PREPOSITION, F_CONJUNCTION, F_PUNCTUATION };
@@ -280,7 +284,7 @@ static void design_first(void) {
 }
 
 // Head 3, unnamed: every entry drawn from a fixed-seed generator (xorshift32), uniform in
-// [-0.45, 0.45]. Small weights give small scores, so no token stands out for long.
+// [-0.6, 0.6]. Small weights give small scores, so no token stands out for long.
 static void design_unnamed(void) {
     const int h = ATTN_HEAD_UNNAMED;
     uint32_t state = 20260503u;
@@ -290,7 +294,7 @@ static void design_unnamed(void) {
             for (int d = 0; d < HD; d++) {
                 state ^= state << 13; state ^= state >> 17; state ^= state << 5;
                 float u = (float)(state >> 8) / 16777216.0f;   // [0, 1)
-                put(mats[m], h, f, d, (u * 2.0f - 1.0f) * 0.45f);
+                put(mats[m], h, f, d, (u * 2.0f - 1.0f) * 0.6f);
             }
 }
 

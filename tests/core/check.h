@@ -12,7 +12,7 @@
 static int check_passed_count, check_failed_count;
 
 // One assertion: prints only when it fails, with the printf-style label.
-static void check(int ok, const char *fmt, ...) {
+static inline void check(int ok, const char *fmt, ...) {
     if (ok) { check_passed_count++; return; }
     check_failed_count++;
     va_list ap;
@@ -25,7 +25,7 @@ static void check(int ok, const char *fmt, ...) {
 
 // got (float, n) against want (double reference, n): one check; on failure prints the first
 // pairs and the max abs difference.
-static void check_close(const float *got, const double *want, size_t n, double tol,
+static inline void check_close(const float *got, const double *want, size_t n, double tol,
                         const char *label) {
     double max_diff = 0.0;
     size_t worst = 0;
@@ -41,7 +41,7 @@ static void check_close(const float *got, const double *want, size_t n, double t
     }
 }
 
-static int check_summary(const char *name) {
+static inline int check_summary(const char *name) {
     printf("%s: %d passed, %d failed\n", name, check_passed_count, check_failed_count);
     return check_failed_count ? 1 : 0;
 }
