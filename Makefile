@@ -19,7 +19,8 @@ TEST_SRC  = $(wildcard tests/core/test_*.c)
 TESTS     = $(TEST_SRC:tests/core/%.c=build/tests/%)
 TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 # every function the public header declares, and malloc/free for the bridge
-EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)(.*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
+LP       := (
+EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
 
 .PHONY: build artifacts native wasm test test-programs serve clean help
 
