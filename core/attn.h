@@ -63,6 +63,8 @@ const char *attn_strerror(int status);
 #define ATTN_MASK_CAUSAL   1      // decoder: token i sees tokens 0..i
 #define ATTN_MASK_WINDOW   2      // causal sliding window: token i sees i-window+1..i
 #define ATTN_MASK_EXPLICIT 3      // allowed[i*n + j] != 0 means token i may see token j
+#define ATTN_MASK_BLOCK_SPARSE 4  // local blocks of `window` tokens plus `globals` global tokens:
+                                  // i sees j when i/window == j/window, or j < globals, or i < globals
 
 typedef struct {
     float scale;                  // multiplies Q·Kᵀ; 0 means the default 1/sqrt(d_k)
@@ -70,6 +72,7 @@ typedef struct {
     int   mask;                   // ATTN_MASK_*
     int   window;                 // width for ATTN_MASK_WINDOW (>= 1)
     const unsigned char *allowed; // (n, n) for ATTN_MASK_EXPLICIT, else ignored
+    int   globals;                // global tokens for ATTN_MASK_BLOCK_SPARSE (>= 0)
 } attn_options;
 
 // Scale 0 (= 1/sqrt(d_k)), temperature 1, no mask.
@@ -153,6 +156,35 @@ size_t attn_layer_scratch_floats(int n, const attn_layer_weights *w);
 int attn_layer(float *out, attn_trace *trace, const float *x, int n,
                const attn_layer_weights *w, const attn_options *opt,
                float *scratch, size_t scratch_floats);
+
+// ---------------------------------------------------------------------------------------
+// Long contexts: streaming and cheaper variants
+
+// Streaming attention (online softmax over tiles of keys, FlashAttention-style): rows
+// [row_begin, row_end) of out (n, d_v) = softmax(mask(q·kᵀ · scale) / T) · v, never
+// materialising the n x n matrix (memory O(tile·d), no scratch). Matches attn_head() within
+// 1e-5. Key tiles the mask blocks entirely are skipped, so causal and window masks also cut
+// the work. Call it on successive row ranges to spread a long run over time. *blocked_rows
+// (may be NULL) gets the rows of the range with no allowed key (their output is 0).
+int attn_head_streaming(float *out, const float *q, const float *k, const float *v,
+                        int n, int d_k, int d_v, const attn_options *opt,
+                        int row_begin, int row_end, int *blocked_rows);
+
+// Linear attention with the positive feature map phi(x) = elu(x) + 1:
+//   out_i = phi(q_i)ᵀ S / (phi(q_i)ᵀ z),  S = sum_j phi(k_j) v_jᵀ (d_k, d_v),  z = sum_j phi(k_j)
+// with the sums over every j, or over j <= i when causal. Cost O(n·d_k·d_v), memory
+// O(d_k·d_v) in scratch (attn_linear_scratch_floats()). weights (n, n) may be NULL; when given
+// (small n, for display) it gets the attention weights this implies, rows summing to 1.
+int attn_linear(float *out, float *weights, const float *q, const float *k, const float *v,
+                int n, int d_k, int d_v, int causal, float *scratch, size_t scratch_floats);
+size_t attn_linear_scratch_floats(int d_k, int d_v);
+
+// count seeded uniform random numbers in [-1, 1) (xorshift32; seed 0 is taken as 1).
+int attn_fill_random(float *out, size_t count, unsigned seed);
+
+// out[i] = where values[i] > 0 falls on a log10 axis from lo to hi (0 at lo, 1 at hi), for
+// plots of cost against length. lo and hi must be > 0 and differ.
+int attn_log_positions(float *out, const float *values, int count, float lo, float hi);
 
 // ---------------------------------------------------------------------------------------
 // Text: a word-level tokenizer, UTF-8 safe

@@ -27,7 +27,7 @@ const char *attn_strerror(int status) {
 }
 
 attn_options attn_default_options(void) {
-    attn_options opt = { 0.0f, 1.0f, ATTN_MASK_NONE, 0, NULL };
+    attn_options opt = { 0.0f, 1.0f, ATTN_MASK_NONE, 0, NULL, 0 };
     return opt;
 }
 

@@ -25,7 +25,7 @@ int main(void) {
     float *x = read_floats((size_t)n * dm), *wq = read_floats(wsize), *wk = read_floats(wsize),
           *wv = read_floats(wsize), *wo = hdr[7] ? read_floats((size_t)nh * dh * dout) : NULL;
     attn_layer_weights w = { dm, nh, dh, dout, wq, wk, wv, wo };
-    attn_options opt = { sc[0], sc[1], hdr[5], hdr[6], NULL };
+    attn_options opt = { sc[0], sc[1], hdr[5], hdr[6], NULL, 0 };
     size_t width = wo ? (size_t)dout : (size_t)nh * dh, nn = (size_t)n * n;
     float *out = malloc((size_t)n * width * sizeof *out), *weights = malloc(nh * nn * sizeof *weights);
     size_t need = attn_layer_scratch_floats(n, &w);
