@@ -1,6 +1,7 @@
 /* attn_kernels.c - scaled dot-product and multi-head attention, step by step.
    Portable C11 on caller-owned buffers; see attn.h for every contract. */
 #include "attn.h"
+#include "attn_checks.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -32,62 +33,15 @@ attn_options attn_default_options(void) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Argument checks shared by every entry point
-
-// Largest element count of one buffer: its byte size must fit a 32-bit size_t (WASM).
-#define ATTN_MAX_ELEMENTS ((size_t)1 << 29)
-
-// *count = a * b elements, or ATTN_ERR_SIZE / ATTN_ERR_OVERFLOW.
-static int checked_count(size_t *count, int a, int b) {
-    if (a <= 0 || b <= 0) return ATTN_ERR_SIZE;
-    if ((size_t)a > ATTN_MAX_ELEMENTS / (size_t)b) return ATTN_ERR_OVERFLOW;
-    *count = (size_t)a * (size_t)b;
-    return ATTN_OK;
-}
-
-static int all_finite(const float *x, size_t count) {
-    for (size_t i = 0; i < count; i++)
-        if (!isfinite(x[i])) return 0;
-    return 1;
-}
-
-static int check_temperature(float t) {
-    return (isfinite(t) && t > 0.0f) ? ATTN_OK : ATTN_ERR_TEMPERATURE;
-}
-
-// Validates opt for n tokens (mask kind, window, explicit map, scale, temperature).
-static int check_options(const attn_options *opt) {
-    if (!isfinite(opt->scale) || opt->scale < 0.0f) return ATTN_ERR_SCALE;
-    int rc = check_temperature(opt->temperature);
-    if (rc) return rc;
-    switch (opt->mask) {
-    case ATTN_MASK_NONE:
-    case ATTN_MASK_CAUSAL:   return ATTN_OK;
-    case ATTN_MASK_WINDOW:   return opt->window >= 1 ? ATTN_OK : ATTN_ERR_MASK;
-    case ATTN_MASK_EXPLICIT: return opt->allowed ? ATTN_OK : ATTN_ERR_MASK;
-    default:                 return ATTN_ERR_MASK;
-    }
-}
-
-static int mask_allows(const attn_options *opt, int n, int i, int j) {
-    switch (opt->mask) {
-    case ATTN_MASK_CAUSAL:   return j <= i;
-    case ATTN_MASK_WINDOW:   return j <= i && j > i - opt->window;
-    case ATTN_MASK_EXPLICIT: return opt->allowed[(size_t)i * (size_t)n + (size_t)j] != 0;
-    default:                 return 1;
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // The steps
 
 int attn_matmul(float *out, const float *a, const float *b, int n, int k, int m) {
     size_t na, nb, no;
     int rc;
     if (!out || !a || !b) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&na, n, k)) || (rc = checked_count(&nb, k, m)) ||
-        (rc = checked_count(&no, n, m))) return rc;
-    if (!all_finite(a, na) || !all_finite(b, nb)) return ATTN_ERR_NONFINITE;
+    if ((rc = attn_checked_count(&na, n, k)) || (rc = attn_checked_count(&nb, k, m)) ||
+        (rc = attn_checked_count(&no, n, m))) return rc;
+    if (!attn_all_finite(a, na) || !attn_all_finite(b, nb)) return ATTN_ERR_NONFINITE;
     // i-p-j order: the inner loop walks b and out contiguously
     for (int i = 0; i < n; i++) {
         float *o = out + (size_t)i * m;
@@ -98,15 +52,15 @@ int attn_matmul(float *out, const float *a, const float *b, int n, int k, int m)
             for (int j = 0; j < m; j++) o[j] += aip * brow[j];
         }
     }
-    return all_finite(out, no) ? ATTN_OK : ATTN_ERR_NONFINITE;
+    return attn_all_finite(out, no) ? ATTN_OK : ATTN_ERR_NONFINITE;
 }
 
 int attn_scores(float *scores, const float *q, const float *k, int n, int d) {
     size_t nd, nn;
     int rc;
     if (!scores || !q || !k) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&nd, n, d)) || (rc = checked_count(&nn, n, n))) return rc;
-    if (!all_finite(q, nd) || !all_finite(k, nd)) return ATTN_ERR_NONFINITE;
+    if ((rc = attn_checked_count(&nd, n, d)) || (rc = attn_checked_count(&nn, n, n))) return rc;
+    if (!attn_all_finite(q, nd) || !attn_all_finite(k, nd)) return ATTN_ERR_NONFINITE;
     for (int i = 0; i < n; i++) {
         const float *qi = q + (size_t)i * d;
         for (int j = 0; j < n; j++) {
@@ -117,7 +71,7 @@ int attn_scores(float *scores, const float *q, const float *k, int n, int d) {
         }
     }
     // finite inputs can still overflow (1e30 * 1e30)
-    return all_finite(scores, nn) ? ATTN_OK : ATTN_ERR_NONFINITE;
+    return attn_all_finite(scores, nn) ? ATTN_OK : ATTN_ERR_NONFINITE;
 }
 
 int attn_scale(float *out, const float *in, size_t count, float scale) {
@@ -136,10 +90,10 @@ int attn_mask_fill(unsigned char *allowed, int n, const attn_options *opt) {
     size_t nn;
     int rc;
     if (!allowed || !opt) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&nn, n, n)) || (rc = check_options(opt))) return rc;
+    if ((rc = attn_checked_count(&nn, n, n)) || (rc = attn_check_options(opt))) return rc;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
-            allowed[(size_t)i * n + j] = (unsigned char)mask_allows(opt, n, i, j);
+            allowed[(size_t)i * n + j] = (unsigned char)attn_mask_allows(opt, n, i, j);
     return ATTN_OK;
 }
 
@@ -147,11 +101,11 @@ int attn_mask_apply(float *scores, int n, const attn_options *opt) {
     size_t nn;
     int rc;
     if (!scores || !opt) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&nn, n, n)) || (rc = check_options(opt))) return rc;
+    if ((rc = attn_checked_count(&nn, n, n)) || (rc = attn_check_options(opt))) return rc;
     if (opt->mask == ATTN_MASK_NONE) return ATTN_OK;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
-            if (!mask_allows(opt, n, i, j)) scores[(size_t)i * n + j] = -INFINITY;
+            if (!attn_mask_allows(opt, n, i, j)) scores[(size_t)i * n + j] = -INFINITY;
     return ATTN_OK;
 }
 
@@ -189,7 +143,7 @@ int attn_softmax_rows(float *out, const float *in, int rows, int cols, float tem
     size_t count;
     int rc;
     if (!out || !in) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&count, rows, cols)) || (rc = check_temperature(temperature)))
+    if ((rc = attn_checked_count(&count, rows, cols)) || (rc = attn_check_temperature(temperature)))
         return rc;
     for (size_t i = 0; i < count; i++)
         if (isnan(in[i])) return ATTN_ERR_NONFINITE;
@@ -204,7 +158,7 @@ int attn_weighted_sum(float *out, const float *p, const float *v, int n, int d_v
     size_t nn, nd;
     int rc;
     if (!out || !p || !v) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&nn, n, n)) || (rc = checked_count(&nd, n, d_v))) return rc;
+    if ((rc = attn_checked_count(&nn, n, n)) || (rc = attn_checked_count(&nd, n, d_v))) return rc;
     return attn_matmul(out, p, v, n, n, d_v);
 }
 
@@ -212,8 +166,8 @@ int attn_entropy_bits(float *out, const float *p, int rows, int cols) {
     size_t count;
     int rc;
     if (!out || !p) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&count, rows, cols))) return rc;
-    if (!all_finite(p, count)) return ATTN_ERR_NONFINITE;
+    if ((rc = attn_checked_count(&count, rows, cols))) return rc;
+    if (!attn_all_finite(p, count)) return ATTN_ERR_NONFINITE;
     for (int r = 0; r < rows; r++) {
         const float *row = p + (size_t)r * cols;
         double sum = 0.0, h = 0.0;
@@ -232,7 +186,7 @@ int attn_row_sums(float *out, const float *m, int rows, int cols) {
     size_t count;
     int rc;
     if (!out || !m) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&count, rows, cols))) return rc;
+    if ((rc = attn_checked_count(&count, rows, cols))) return rc;
     for (int r = 0; r < rows; r++) {
         double sum = 0.0;
         for (int j = 0; j < cols; j++) sum += m[(size_t)r * cols + j];
@@ -244,11 +198,6 @@ int attn_row_sums(float *out, const float *m, int rows, int cols) {
 // ---------------------------------------------------------------------------------------
 // Whole calls
 
-// The scale actually used: 0 means 1/sqrt(d_k).
-static float effective_scale(const attn_options *opt, int d_k) {
-    return opt->scale > 0.0f ? opt->scale : 1.0f / sqrtf((float)d_k);
-}
-
 int attn_head(float *out, attn_trace *trace, const float *q, const float *k, const float *v,
               int n, int d_k, int d_v, const attn_options *opt) {
     attn_options defaults = attn_default_options();
@@ -256,15 +205,15 @@ int attn_head(float *out, attn_trace *trace, const float *q, const float *k, con
     int rc;
     if (!opt) opt = &defaults;
     if (!trace || !trace->weights || !q || !k || (out && !v)) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&nn, n, n)) || (rc = checked_count(&nd, n, d_k))) return rc;
-    if (out && (rc = checked_count(&nd, n, d_v))) return rc;
-    if ((rc = check_options(opt))) return rc;
+    if ((rc = attn_checked_count(&nn, n, n)) || (rc = attn_checked_count(&nd, n, d_k))) return rc;
+    if (out && (rc = attn_checked_count(&nd, n, d_v))) return rc;
+    if ((rc = attn_check_options(opt))) return rc;
 
     // the weights buffer carries each step in turn; copies go to the trace on the way
     float *work = trace->weights;
     if ((rc = attn_scores(work, q, k, n, d_k))) return rc;
     if (trace->raw) memcpy(trace->raw, work, nn * sizeof(float));
-    if ((rc = attn_scale(work, work, nn, effective_scale(opt, d_k)))) return rc;
+    if ((rc = attn_scale(work, work, nn, attn_effective_scale(opt, d_k)))) return rc;
     if (trace->scaled) memcpy(trace->scaled, work, nn * sizeof(float));
     if ((rc = attn_mask_apply(work, n, opt))) return rc;
     if (trace->masked) memcpy(trace->masked, work, nn * sizeof(float));
@@ -281,11 +230,11 @@ static int check_layer(const attn_layer_weights *w, int n, size_t *scratch_float
     int rc;
     if (!w) return ATTN_ERR_NULL;
     if (!w->w_q || !w->w_k || !w->w_v) return ATTN_ERR_NULL;
-    if ((rc = checked_count(&nd, n, w->d_model)) || (rc = checked_count(&nn, n, n)) ||
-        (rc = checked_count(&hd, n, w->d_head)) || (rc = checked_count(&cat, w->n_heads, w->d_head)) ||
-        (rc = checked_count(&cat, n, w->n_heads * w->d_head)))  // product bounded just above
+    if ((rc = attn_checked_count(&nd, n, w->d_model)) || (rc = attn_checked_count(&nn, n, n)) ||
+        (rc = attn_checked_count(&hd, n, w->d_head)) || (rc = attn_checked_count(&cat, w->n_heads, w->d_head)) ||
+        (rc = attn_checked_count(&cat, n, w->n_heads * w->d_head)))  // product bounded just above
         return rc;
-    if (w->w_o && (rc = checked_count(&outc, n, w->d_out))) return rc;
+    if (w->w_o && (rc = attn_checked_count(&outc, n, w->d_out))) return rc;
     // q, k, v and the weights of one head, and the concat of all heads
     size_t need = 3 * hd + nn + cat;
     if (need > ATTN_MAX_ELEMENTS) return ATTN_ERR_OVERFLOW;
@@ -308,9 +257,9 @@ int attn_layer(float *out, attn_trace *trace, const float *x, int n,
     if (!opt) opt = &defaults;
     if (!trace) trace = &none;
     if (!x || !scratch) return ATTN_ERR_NULL;
-    if ((rc = check_layer(w, n, &need)) || (rc = check_options(opt))) return rc;
+    if ((rc = check_layer(w, n, &need)) || (rc = attn_check_options(opt))) return rc;
     if (scratch_floats < need) return ATTN_ERR_SCRATCH;
-    if ((rc = checked_count(&wsize, w->d_model, w->d_head))) return rc;
+    if ((rc = attn_checked_count(&wsize, w->d_model, w->d_head))) return rc;
     hd = (size_t)n * w->d_head;
     nn = (size_t)n * n;
     const int width = w->n_heads * w->d_head;   // bounded by check_layer

@@ -14,7 +14,7 @@
   // Status codes and constants, as in core/attn.h.
   const CODES = { OK: 0, NULL: -1, SIZE: -2, OVERFLOW: -3, TEMPERATURE: -4, SCALE: -5, MASK: -6,
     NONFINITE: -7, SCRATCH: -8, EMPTY: -9, INDEX: -10 };
-  const MASKS = { none: 0, causal: 1, window: 2, explicit: 3 };
+  const MASKS = { none: 0, causal: 1, window: 2, explicit: 3, 'block-sparse': 4 };
   const MAX_TOKENS = 256, MODEL_DIM = 32, MODEL_HEADS = 4, HEAD_DIM = 8;
 
   class AttnError extends Error {
@@ -82,10 +82,10 @@
       return flat;
     }
 
-    // struct attn_options { float scale, temperature; int mask, window; const uint8_t *allowed; }
+    // struct attn_options { float scale, temperature; int mask, window; const uint8_t *allowed; int globals; }
     function writeOptions(opts, n) {
       opts = opts || {};
-      const ptr = buffer('options', 20);
+      const ptr = buffer('options', 24);
       const mask = MASKS[opts.mask || 'none'];
       if (mask === undefined) throw new AttnError(CODES.MASK, 'unknown mask "' + opts.mask + '"');
       let allowedPtr = 0;
@@ -99,6 +99,7 @@
       M.HEAP32[(ptr >> 2) + 2] = mask;
       M.HEAP32[(ptr >> 2) + 3] = opts.window | 0;
       M.HEAPU32[(ptr >> 2) + 4] = allowedPtr;
+      M.HEAP32[(ptr >> 2) + 5] = opts.globals | 0;
       return ptr;
     }
 
