@@ -73,7 +73,10 @@
     });
     node.addEventListener('focusin', (e) => {
       const chip = e.target.closest('.ae-token');
-      if (chip) pick(Number(chip.dataset.tokenIndex));
+      if (!chip) return;
+      // Whichever way a chip got focus, it becomes the group's one tab stop.
+      Array.from(node.children).forEach((c) => { c.tabIndex = c === chip ? 0 : -1; });
+      pick(Number(chip.dataset.tokenIndex));
     });
     rovingKeys(node, '.ae-token');
 
@@ -211,6 +214,46 @@
     return 'Something went wrong: ' + (err && err.message ? err.message : String(err));
   }
 
-  AE.kit = { el, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
+  // Options from a URL or from attributes, made safe: a hostile or broken value is clamped or
+  // dropped, and each change is described in `notes` for the page to show. Never throws.
+  const MAX_TEXT = 20000;
+  function cleanOptions(raw, headCount) {
+    const options = {}, notes = [];
+    const shown = (v) => { const t = String(v); return t.length > 24 ? t.slice(0, 24) + '…' : t; };
+    for (const [key, value] of Object.entries(raw || {})) {
+      if (value === undefined || value === null) continue;
+      if (key === 'text') {
+        const text = String(value);
+        options.text = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
+        if (text.length > MAX_TEXT) notes.push(`The text was cut to its first ${MAX_TEXT} characters.`);
+      } else if (key === 'temperature') {
+        const t = Number(value);
+        if (value === '' || !Number.isFinite(t) || t <= 0) {
+          notes.push(`"${shown(value)}" is not a temperature above 0, so T = 1 is used.`);
+        } else {
+          options.temperature = Math.min(3, Math.max(0.05, t));
+          if (options.temperature !== t) notes.push(`Temperature ${shown(value)} is outside 0.05 to 3; using ${options.temperature}.`);
+        }
+      } else if (key === 'head') {
+        const h = Number(value);
+        if (value !== '' && Number.isInteger(h) && h >= 0 && h < (headCount || 4)) options.head = h;
+        else notes.push(`There is no head "${shown(value)}"; showing head 0.`);
+      } else if (key === 'step') {
+        const s = Number(value);
+        if (value !== '' && Number.isInteger(s) && s >= 0) options.step = s;
+        else notes.push(`Step "${shown(value)}" is not a step number (0, 1, 2 ...); starting at the beginning.`);
+      } else if (key === 'mode') {
+        if (value === 'decoder' || value === 'encoder') options.mode = value;
+        else notes.push(`Mode "${shown(value)}" is unknown; use decoder or encoder.`);
+      } else if (key === 'focus') {
+        options.focus = String(value).slice(0, 200);
+      } else if (key === 'number') {
+        options.number = String(value).slice(0, 12);
+      }
+    }
+    return { options, notes };
+  }
+
+  AE.kit = { el, cleanOptions, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
     topThreeText, frame, findToken, friendly };
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -1,0 +1,237 @@
+/* fig-mask.js - Figure 4.1: the causal mask, one generated word at a time.
+   A short sentence as an n x n table (rows: the word looking; columns: the words it looks
+   at). Green cells are allowed, red hatched cells are blocked, the outlined diagonal is a
+   word looking at itself. Step and Play walk generation row by row; the mode switch shows
+   the same rows without the mask (an encoder), so the weights visibly re-share. Every
+   number shown, the mask itself included, comes from C. */
+(function (AE) {
+  'use strict';
+  const kit = AE.kit;
+
+  const MAX_SHOWN = 8;        // words in the matrix: more would not fit a phone
+  const TICK_MS = 900;        // Play reveals one row this often
+  const MODES = { causal: 'Decoder (causal)', none: 'Encoder (no mask)' };
+  const encoder = new TextEncoder(), decoder = new TextDecoder();
+
+  // 'decoder'/'causal' -> 'causal', 'encoder'/'none' -> 'none'
+  const modeOf = (m) => (m === 'none' || m === 'encoder' ? 'none' : 'causal');
+
+  // options: { text, head (default 3, the diffuse "unnamed" head), mode, number, title }
+  AE.figures.mask = function mountMask(root, core, options) {
+    options = options || {};
+    const state = {
+      text: options.text !== undefined ? options.text : 'The cat sat on the',
+      head: options.head !== undefined ? options.head : 3,
+      mode: modeOf(options.mode !== undefined ? options.mode : root.dataset.mode),
+      step: -1,               // the row being generated; -1 = show the whole matrix
+      playing: false,
+    };
+    const parts = kit.frame(root, options.number === undefined ? '4.1' : options.number,
+      options.title || 'The causal mask on a 5-token sentence', 'Step or play');
+    const title = parts.caption.querySelector('span');
+    let n = 0, timer = 0;
+
+    const button = (text, control, click) => kit.el('button', { type: 'button', class: 'ae-button',
+      text, data: { control }, on: { click } });
+    const stepButton = button('Step ›', 'step', () => { stop(); advance(); });
+    const playButton = button('▶ Play', 'play', () => (state.playing ? stop() : play()));
+    playButton.setAttribute('aria-pressed', 'false');
+    playButton.classList.add('ae-mask-play');
+    // Decoder / encoder: one tab stop, arrow keys move and select (like the head pickers)
+    const modes = kit.el('div', { class: 'ae-mask-modes', role: 'group', aria: { label: 'Attention mask' } },
+      Object.keys(MODES).map((m) => {
+        const b = button(MODES[m], 'mode', () => setMode(m));
+        b.dataset.mode = m;
+        return b;
+      }));
+    kit.rovingKeys(modes, '[data-mode]', (i, b) => setMode(b.dataset.mode));
+
+    const matrix = kit.matrixTable('');
+    const axes = kit.el('p', { class: 'ae-mask-axes', aria: { hidden: 'true' } },
+      kit.el('span', { text: '↓ word looking' }), kit.el('span', { text: 'looked at →' }));
+    const swatch = (kind, label) => kit.el('li', null,
+      kit.el('span', { class: 'ae-mask-swatch ' + kind, aria: { hidden: 'true' } }), label);
+    const legend = kit.el('ul', { class: 'ae-mask-legend', aria: { label: 'Legend' } },
+      swatch('ae-mask-sw-allowed', 'allowed'),
+      swatch('ae-mask-sw-blocked', 'blocked (weight 0)'),
+      swatch('ae-mask-sw-self', 'itself (diagonal)'),
+      swatch('ae-mask-sw-later', 'not generated yet'));
+    const stepLine = kit.el('p', { class: 'ae-summary ae-mask-step', aria: { hidden: 'true' } });
+    const compare = kit.el('p', { class: 'ae-summary ae-mask-compare' });
+    const input = kit.el('input', { class: 'ae-text', type: 'text', value: state.text, spellcheck: 'false',
+      autocomplete: 'off', data: { control: 'text' }, aria: { label: 'Sentence for the causal mask figure' },
+      on: { input: () => { stop(); state.text = input.value; state.step = -1; render(); } } });
+    // Reduced motion: Play never animates; it shows every row at once (said here, quietly).
+    const calm = kit.el('p', { class: 'ae-mask-calm', hidden: true,
+      text: 'Reduced motion is on, so Play shows every row at once; Step still goes one row at a time.' });
+    parts.body.append(
+      kit.el('div', { class: 'ae-controls ae-mask-bar' }, stepButton, playButton, modes),
+      kit.el('div', { class: 'ae-mask-grid' },
+        kit.el('div', { class: 'ae-mask-matrix' }, axes, matrix.node), legend),
+      stepLine, compare, calm,
+      kit.el('div', { class: 'ae-controls' },
+        kit.el('label', { class: 'ae-text-label' }, `Try your own sentence (first ${MAX_SHOWN} words)`, input)));
+
+    const reducedMotion = () => !!(window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches);
+
+    // The next row; after the last one, back to the first.
+    function advance() {
+      state.step = state.step < 0 || state.step >= n - 1 ? 0 : state.step + 1;
+      render();
+    }
+
+    function play() {
+      if (reducedMotion()) { state.step = -1; render(); return; }
+      if (state.step < 0 || state.step >= n - 1) { state.step = 0; render(); }
+      state.playing = true;
+      playButton.setAttribute('aria-pressed', 'true');
+      playButton.textContent = '❚❚ Pause';
+      timer = setTimeout(tick, TICK_MS);
+    }
+
+    function tick() {
+      if (!root.isConnected || state.step >= n - 1) { stop(); return; }
+      state.step += 1;
+      render();
+      if (state.step >= n - 1) stop(); else timer = setTimeout(tick, TICK_MS);
+    }
+
+    function stop() {
+      clearTimeout(timer);
+      state.playing = false;
+      playButton.setAttribute('aria-pressed', 'false');
+      playButton.textContent = '▶ Play';
+    }
+
+    function setMode(m) {
+      if (m !== state.mode) { state.mode = m; render(); }
+    }
+
+    // The text of the first MAX_SHOWN words (cut at a token's end byte, so the model sees
+    // exactly the words the matrix shows and every row still adds up to 1).
+    function shownText() {
+      const t = core.tokenize(state.text);
+      if (t.tokens.length <= MAX_SHOWN) return { text: state.text, total: t.totalTokens };
+      const bytes = encoder.encode(String(state.text));
+      return { text: decoder.decode(bytes.subarray(0, t.tokens[MAX_SHOWN - 1].end)), total: t.totalTokens };
+    }
+
+    // The whole matrix, no row singled out: say what the picture means.
+    function overview(count, decoding) {
+      const text = decoding
+        ? `All ${count} words generated: each may look at itself and the words before it, never after. ` +
+          'Step or Play to watch them arrive one at a time.'
+        : `An encoder reads all ${count} words at once: every word may look at every word. Step to walk through the rows.`;
+      stepLine.textContent = text;
+      compare.replaceChildren(kit.el('b', { text: decoding ? 'Try the encoder' : 'Try the decoder' }), decoding
+        ? ': without the mask, the blocked words take a share of every row.'
+        : ': with the causal mask, each row re-shares its weight over the earlier words only.');
+      parts.live.say(text);
+    }
+
+    // "Step 3 of 5: sat may look at The, cat, sat — weights 0.226, 0.541, 0.233, sum 1.000",
+    // then the same row under the other mode: blocked words give back (or take) a share.
+    function describeRow(r, words, weights, texts, allowed, otherWeights, decoding) {
+      const count = words.length, seen = words.map((w, j) => j).filter((j) => allowed[j]);
+      const sum = core.format(core.rowSums([weights]), 3)[0];
+      const lead = (decoding ? 'Step ' : 'Row ') + (r + 1) + ' of ' + count + ': ';
+      const tail = ' may look at ' + (decoding ? '' : 'every word: ') + seen.map((j) => words[j]).join(', ') +
+        ' — weights ' + seen.map((j) => texts[j]).join(', ') + ', sum ' + sum + '.' +
+        (decoding && r === count - 1 ? ' All generated; Step starts again.' : '');
+      stepLine.replaceChildren(lead, kit.el('b', { text: words[r] }), tail);
+      parts.live.say(lead + words[r] + tail);
+
+      const otherTexts = core.format(otherWeights, 3);
+      const otherAllowed = core.maskAllowed(count, { mask: decoding ? 'none' : 'causal' })[r];
+      const list = words.map((w, j) => j).filter((j) => otherAllowed[j])
+        .map((j) => words[j] + ' ' + otherTexts[j]).join(' · ');
+      const same = r === count - 1 && otherTexts.every((t, j) => t === texts[j]);
+      compare.replaceChildren(kit.el('b', { text: decoding ? 'Without the mask' : 'With the causal mask' }),
+        same ? ` (${decoding ? 'encoder' : 'decoder'}) this row is the same: the last word sees every word ` +
+          'either way. Step to an earlier row to see the weights re-share.'
+          : decoding ? ' (encoder) the same row spreads over every word: ' + list
+            : ' (decoder) this row could only see: ' + list);
+    }
+
+    function render() {
+      let shown, now, other;
+      try {
+        shown = shownText();
+        const run = (mask) => core.model(shown.text, { mask, parts: ['weights'] });
+        now = run(state.mode);
+        other = run(state.mode === 'causal' ? 'none' : 'causal');
+      } catch (err) {
+        stop();
+        parts.note.set(kit.friendly(err), true);
+        matrix.table.replaceChildren();
+        stepLine.textContent = compare.textContent = '';
+        stepButton.disabled = playButton.disabled = true;
+        root.dataset.ready = 'true';
+        return;
+      }
+      stepButton.disabled = playButton.disabled = false;
+      n = now.tokens.length;
+      parts.note.set(shown.total > n ? `Only the first ${n} of ${shown.total} tokens are used.` : '');
+      title.textContent = options.title || `The causal mask on a ${n}-token sentence`;
+      if (state.step >= n) state.step = -1;
+      const decoding = state.mode === 'causal';
+      const row = state.step;   // the current row (-1: none, the whole matrix)
+      const h = Math.min(Math.max(0, state.head | 0), now.heads.length - 1);
+      const head = now.heads[h], words = now.tokens.map((t) => t.text);
+      const allowed = core.maskAllowed(n, { mask: state.mode });   // from C
+
+      // C prints every weight; blocked cells also get C's whole-number text ("0") for display.
+      const flat = head.weights.flatMap((r) => Array.from(r));
+      const all = core.format(flat, 3), whole = core.format(flat, 0);
+      const texts = head.weights.map((r, i) => all.slice(i * n, (i + 1) * n));
+      const label = (i, j) => words[i] + ' looks at ' + words[j] + (i === j ? ' (itself)' : '') +
+        ': ' + (allowed[i][j] ? texts[i][j] : 'blocked, weight ' + texts[i][j]);
+      // Decoder: rows after the current one are not generated yet. Encoder: the whole
+      // sentence is read at once, so every row is shown and Step only moves the highlight.
+      const hiddenFrom = decoding && state.step >= 0 ? state.step : undefined;
+      matrix.set({ rowLabels: words, colLabels: words, values: head.weights, texts, allowed,
+        currentRow: row < 0 ? undefined : row, hiddenFrom, cellLabel: label });
+      matrix.table.classList.add('ae-mask-table');
+      matrix.table.querySelector('caption').textContent = `Head “${head.name}” (diffuse: its weights ` +
+        'spread out, so you can see them re-share). Each shown row adds up to 1.';
+      matrix.table.querySelectorAll('td[data-row]').forEach((cell) => {
+        const i = Number(cell.dataset.row), j = Number(cell.dataset.col);
+        if (i === j) cell.classList.add('ae-mask-self');
+        if (!allowed[i][j] && !cell.dataset.hidden) cell.textContent = whole[i * n + j];
+      });
+      matrix.table.querySelectorAll('tbody tr').forEach((tr, i) => {
+        tr.classList.toggle('ae-mask-later', hiddenFrom !== undefined && i > hiddenFrom);
+      });
+      matrix.table.querySelectorAll('thead th[data-col]').forEach((th, j) => {
+        th.classList.toggle('ae-mask-later', hiddenFrom !== undefined && j > hiddenFrom);
+      });
+
+      if (row < 0) overview(n, decoding);
+      else describeRow(row, words, head.weights[row], texts[row], allowed[row], other.heads[h].weights[row], decoding);
+      legend.lastChild.style.visibility = decoding ? '' : 'hidden';   // no "not generated" in an encoder
+
+      modes.querySelectorAll('[data-mode]').forEach((b) => {
+        const on = b.dataset.mode === state.mode;
+        b.setAttribute('aria-pressed', String(on));
+        if (!modes.contains(document.activeElement)) b.tabIndex = on ? 0 : -1;
+      });
+      calm.hidden = !reducedMotion();
+      root.dataset.mode = state.mode;
+      root.dataset.step = String(state.step);
+      root.dataset.ready = 'true';
+    }
+
+    render();
+    return {
+      state,
+      // Changes any of text, head, mode, step and redraws.
+      set(change) {
+        stop();
+        Object.assign(state, change);
+        if ('mode' in change) state.mode = modeOf(change.mode);
+        if ('text' in change && input.value !== state.text) input.value = state.text;
+        render();
+      },
+    };
+  };
+})(window.AttentionExplorer);
