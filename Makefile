@@ -22,14 +22,14 @@ TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 LP       := (
 EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
 
-.PHONY: build artifacts native wasm test test-programs serve clean help
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
 	@./build.sh
 
 # What build.sh makes once the toolchain is there.
-artifacts: native wasm
+artifacts: native wasm site-folder
 
 # Native library and the command-line tool build/attn.
 native: build/libattn.a build/attn
@@ -50,6 +50,13 @@ build/attn: core/attn_cli.c build/libattn.a
 
 web/attn-core.js: $(CORE_SRC) $(CORE_HDR)
 	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(CORE_SRC) -o $@
+
+# One self-contained folder, dist/, that works from file:// and from any static host
+# (GitHub Pages): the lesson, embed.html, and attention-figures.js (one classic script).
+site: build
+
+site-folder: wasm
+	@node tools/build_site.js
 
 # Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
 # native oracle the WASM tests compare against.
@@ -79,7 +86,7 @@ serve: build
 
 # Remove everything the build made.
 clean:
-	rm -rf build web/attn-core.js
+	rm -rf build dist web/attn-core.js
 
 # List the verbs.
 help:

@@ -1,0 +1,79 @@
+// build_site.js - `make site`: writes dist/, one self-contained folder that works from file://
+// and from any static host under any sub-path. Everything is referenced relatively; nothing
+// is fetched from outside the folder.
+//   dist/attention-figures.js  the WASM core, the bridge, the kit, every figure, their CSS as a
+//                              string, and the <attention-figure> component: one classic script
+//   dist/index.html            the lesson, loading that one script
+//   dist/embed.html            one figure for an iframe
+//   dist/examples/course.html  a course page embedding three figures
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const WEB = path.join(ROOT, 'web');
+const DIST = path.join(ROOT, process.argv[2] || 'dist');
+
+// In load order: the module, the bridge, the kit, the figures, the component.
+const BUNDLE = ['attn-core.js', 'attn-bridge.js', 'figure-kit.js', 'fig-heatmap.js', 'fig-heads.js',
+  'fig-qkv.js', 'fig-mask.js', 'fig-temperature.js', 'fig-scaling.js', 'attention-figure.js'];
+const COPY = ['lesson.js', 'embed.js', 'page.css', 'figures.css', 'favicon.svg'];
+const PAGES = ['index.html', 'embed.html'];
+
+function read(name) {
+  return fs.readFileSync(path.join(WEB, name), 'utf8');
+}
+
+// The pages list their scripts one by one between <!-- scripts --> markers; dist loads the bundle.
+function useBundle(html, name) {
+  const start = html.indexOf('<!-- scripts -->'), end = html.indexOf('<!-- /scripts -->');
+  if (start < 0 || end < 0) throw new Error(`${name}: no <!-- scripts --> ... <!-- /scripts --> block`);
+  return html.slice(0, start) + '<script src="attention-figures.js" defer></script>' +
+    html.slice(end + '<!-- /scripts -->'.length);
+}
+
+function build() {
+  fs.rmSync(DIST, { recursive: true, force: true });
+  fs.mkdirSync(path.join(DIST, 'examples'), { recursive: true });
+
+  const parts = BUNDLE.filter((f) => fs.existsSync(path.join(WEB, f))).map((f) => {
+    let js = read(f);
+    if (f === 'attention-figure.js') {
+      // the component's shadow roots get the figures' stylesheet as a string
+      js = '(window.AttentionExplorer = window.AttentionExplorer || {}).figureStyles = ' +
+        JSON.stringify(read('figures.css')) + ';\n' + js;
+    }
+    return `/* ---- ${f} ---- */\n${js}`;
+  });
+  const header = '/* attention-figures.js: Attention Explorer in one classic script (the C attention core as\n' +
+    '   WebAssembly, its bridge, every figure, and the <attention-figure> element). MIT licence; the\n' +
+    '   lexicon includes data derived from WordNet 3.1 (c) Princeton University. */\n';
+  fs.writeFileSync(path.join(DIST, 'attention-figures.js'), header + parts.join('\n'));
+
+  for (const f of COPY) fs.copyFileSync(path.join(WEB, f), path.join(DIST, f));
+  for (const page of PAGES) fs.writeFileSync(path.join(DIST, page), useBundle(read(page), page));
+  for (const f of fs.readdirSync(path.join(ROOT, 'examples'))) {
+    fs.copyFileSync(path.join(ROOT, 'examples', f), path.join(DIST, 'examples', f));
+  }
+
+  let total = 0;
+  const sizes = [];
+  (function walk(dir) {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        const bytes = fs.statSync(full).size;
+        total += bytes;
+        sizes.push(`  ${path.relative(DIST, full).padEnd(28)} ${(bytes / 1024).toFixed(1).padStart(7)} KB`);
+      }
+    }
+  })(DIST);
+  console.log(`dist/: ${(total / 1024).toFixed(1)} KB in all (budget 400 KB)\n${sizes.join('\n')}`);
+  if (total > 400 * 1024) {
+    console.error('build_site.js: dist/ is over its 400 KB budget');
+    process.exitCode = 1;
+  }
+}
+
+build();

@@ -1,0 +1,81 @@
+/* attention-figure.js - <attention-figure>, any figure of the lesson in one line:
+
+     <script src="attention-figures.js"></script>
+     <attention-figure figure="heatmap" text="The cat sat on the mat." focus="cat"></attention-figure>
+
+   Attributes: figure (heatmap | heads | qkv | mask | temperature | scaling), text, head,
+   temperature, focus, mode, step, number (a caption number such as "1.1"; none by default).
+   Changing an attribute re-renders. Several on one page share one WASM instance and work
+   independently. Styles live in the shadow root; theme with the --ae-* custom properties
+   (see figures.css) on the element or any ancestor. The test hooks (data-figure,
+   data-ready, data-weight ...) are inside the shadow root. */
+(function (root) {
+  'use strict';
+  const AE = (root.AttentionExplorer = root.AttentionExplorer || {});
+  if (typeof customElements === 'undefined' || customElements.get('attention-figure')) return;
+
+  const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number'];
+  const NUMERIC = { head: true, temperature: true, step: true };
+
+  function optionsOf(element) {
+    const options = { number: '' };
+    for (const name of OPTION_ATTRIBUTES) {
+      if (!element.hasAttribute(name)) continue;
+      const value = element.getAttribute(name);
+      options[name] = NUMERIC[name] ? Number(value) : value;
+    }
+    return options;
+  }
+
+  class AttentionFigure extends HTMLElement {
+    static get observedAttributes() { return ['figure'].concat(OPTION_ATTRIBUTES); }
+
+    connectedCallback() {
+      if (this.shadowRoot) return;
+      const shadow = this.attachShadow({ mode: 'open' });
+      const style = document.createElement('style');
+      style.textContent = ':host { display: block; } :host([hidden]) { display: none; }\n' +
+        '.ae-figure { margin: 0; }\n' + (AE.figureStyles || '');
+      this.figureRoot = document.createElement('figure');
+      this.figureRoot.setAttribute('part', 'figure');
+      shadow.append(style, this.figureRoot);
+      this.mount();
+    }
+
+    // (Re)creates the figure named by the `figure` attribute with the current options.
+    mount() {
+      const name = this.getAttribute('figure') || 'heatmap';
+      const figureRoot = this.figureRoot;
+      figureRoot.dataset.figure = name;
+      delete figureRoot.dataset.ready;
+      this.instance = null;
+      const token = (this.mountToken = {});
+      AE.loadCore().then((core) => {
+        if (token !== this.mountToken) return;   // a newer mount started meanwhile
+        const mountFigure = AE.figures && AE.figures[name];
+        if (!mountFigure) {
+          this.fail('There is no figure called "' + name + '". Try heatmap, heads, qkv, mask or temperature.');
+          return;
+        }
+        this.instance = mountFigure(figureRoot, core, optionsOf(this));
+      }, (err) => this.fail('This figure needs WebAssembly, and the attention core did not load (' +
+        (err && err.message ? err.message : err) + ').'));
+    }
+
+    fail(message) {
+      const parts = AE.kit.frame(this.figureRoot, '', 'Attention figure');
+      parts.note.set(message, true);
+      this.figureRoot.dataset.ready = 'error';
+    }
+
+    attributeChangedCallback(name, before, after) {
+      if (!this.shadowRoot || before === after) return;
+      if (name === 'figure' || after === null || !this.instance) { this.mount(); return; }
+      const change = {};
+      change[name] = NUMERIC[name] ? Number(after) : after;
+      this.instance.set(change);
+    }
+  }
+
+  customElements.define('attention-figure', AttentionFigure);
+})(typeof window !== 'undefined' ? window : globalThis);
