@@ -9,19 +9,31 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const { minify } = require('terser');
 
 const ROOT = path.join(__dirname, '..');
 const WEB = path.join(ROOT, 'web');
 const DIST = path.join(ROOT, process.argv[2] || 'dist');
 
 // In load order: the module, the bridge, the kit, the figures, the component.
-const BUNDLE = ['attn-core.js', 'attn-bridge.js', 'figure-kit.js', 'fig-heatmap.js', 'fig-heads.js',
+const BUNDLE = ['attn-core.js', 'attn-bridge.js', 'figure-kit.js', 'export.js', 'share.js', 'fig-heatmap.js', 'fig-heads.js',
   'fig-qkv.js', 'fig-mask.js', 'fig-temperature.js', 'fig-scaling.js', 'attention-figure.js'];
 const COPY = ['lesson.js', 'embed.js', 'page.css', 'figures.css', 'favicon.svg'];
 const PAGES = ['index.html', 'embed.html'];
 
 function read(name) {
   return fs.readFileSync(path.join(WEB, name), 'utf8');
+}
+
+// Smaller JS for dist/ (web/ keeps the readable sources; attn-core.js is minified by emcc).
+async function small(js) {
+  const out = await minify(js, { ecma: 2020, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+  return out.code;
+}
+
+// Smaller CSS: comments and layout whitespace go; nothing that could change a selector's meaning.
+function smallCss(css) {
+  return css.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,])\s*/g, '$1').trim() + '\n';
 }
 
 // The pages list their scripts one by one between <!-- scripts --> markers; dist loads the bundle.
@@ -32,25 +44,30 @@ function useBundle(html, name) {
     html.slice(end + '<!-- /scripts -->'.length);
 }
 
-function build() {
+async function build() {
   fs.rmSync(DIST, { recursive: true, force: true });
   fs.mkdirSync(path.join(DIST, 'examples'), { recursive: true });
 
-  const parts = BUNDLE.filter((f) => fs.existsSync(path.join(WEB, f))).map((f) => {
+  const present = BUNDLE.filter((f) => fs.existsSync(path.join(WEB, f)));
+  const rest = present.filter((f) => f !== 'attn-core.js').map((f) => {
     let js = read(f);
     if (f === 'attention-figure.js') {
       // the component's shadow roots get the figures' stylesheet as a string
       js = '(window.AttentionExplorer = window.AttentionExplorer || {}).figureStyles = ' +
-        JSON.stringify(read('figures.css')) + ';\n' + js;
+        JSON.stringify(smallCss(read('figures.css'))) + ';\n' + js;
     }
-    return `/* ---- ${f} ---- */\n${js}`;
+    return js;
   });
   const header = '/* attention-figures.js: Attention Explorer in one classic script (the C attention core as\n' +
     '   WebAssembly, its bridge, every figure, and the <attention-figure> element). MIT licence; the\n' +
-    '   lexicon includes data derived from WordNet 3.1 (c) Princeton University. */\n';
-  fs.writeFileSync(path.join(DIST, 'attention-figures.js'), header + parts.join('\n'));
+    '   lexicon includes data derived from WordNet 3.1 (c) Princeton University. Sources: web/, core/. */\n';
+  fs.writeFileSync(path.join(DIST, 'attention-figures.js'),
+    header + read('attn-core.js') + '\n' + await small(rest.join('\n;\n')) + '\n');
 
-  for (const f of COPY) fs.copyFileSync(path.join(WEB, f), path.join(DIST, f));
+  for (const f of COPY) {
+    const text = read(f);
+    fs.writeFileSync(path.join(DIST, f), f.endsWith('.js') ? await small(text) : f.endsWith('.css') ? smallCss(text) : text);
+  }
   for (const page of PAGES) fs.writeFileSync(path.join(DIST, page), useBundle(read(page), page));
   for (const f of fs.readdirSync(path.join(ROOT, 'examples'))) {
     fs.copyFileSync(path.join(ROOT, 'examples', f), path.join(DIST, 'examples', f));
@@ -76,4 +93,7 @@ function build() {
   }
 }
 
-build();
+build().catch((err) => {
+  console.error('build_site.js: ' + (err && err.stack ? err.stack : err));
+  process.exitCode = 1;
+});

@@ -15,16 +15,16 @@
   if (typeof customElements === 'undefined' || customElements.get('attention-figure')) return;
 
   const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number'];
-  const NUMERIC = { head: true, temperature: true, step: true };
 
-  function optionsOf(element) {
-    const options = { number: '' };
-    for (const name of OPTION_ATTRIBUTES) {
-      if (!element.hasAttribute(name)) continue;
-      const value = element.getAttribute(name);
-      options[name] = NUMERIC[name] ? Number(value) : value;
-    }
-    return options;
+  // Attributes as figure options, checked like URL values: a bad one is dropped or clamped
+  // and described in `notes`, never thrown.
+  function optionsOf(element, headCount) {
+    const raw = {};
+    for (const name of OPTION_ATTRIBUTES) if (element.hasAttribute(name)) raw[name] = element.getAttribute(name);
+    const clean = AE.kit.cleanOptions(raw, headCount);
+    clean.options.number = raw.number || '';
+    clean.options.link = false;   // no lesson page around to link figures
+    return clean;
   }
 
   class AttentionFigure extends HTMLElement {
@@ -57,7 +57,10 @@
           this.fail('There is no figure called "' + name + '". Try heatmap, heads, qkv, mask or temperature.');
           return;
         }
-        this.instance = mountFigure(figureRoot, core, optionsOf(this));
+        this.headCount = core.heads.length;
+        const { options, notes } = optionsOf(this, this.headCount);
+        this.instance = mountFigure(figureRoot, core, options);
+        this.showNotes(notes);
       }, (err) => this.fail('This figure needs WebAssembly, and the attention core did not load (' +
         (err && err.message ? err.message : err) + ').'));
     }
@@ -68,12 +71,23 @@
       this.figureRoot.dataset.ready = 'error';
     }
 
+    // Attribute notes sit under the figure, replaced on each change.
+    showNotes(notes) {
+      const old = this.figureRoot.querySelector(':scope > .ae-attribute-note');
+      if (old) old.remove();
+      if (notes.length) {
+        this.figureRoot.append(AE.kit.el('p', { class: 'ae-note ae-attribute-note', role: 'status', text: notes.join(' ') }));
+      }
+    }
+
     attributeChangedCallback(name, before, after) {
       if (!this.shadowRoot || before === after) return;
-      if (name === 'figure' || after === null || !this.instance) { this.mount(); return; }
-      const change = {};
-      change[name] = NUMERIC[name] ? Number(after) : after;
-      this.instance.set(change);
+      if (name === 'figure' || name === 'number' || after === null || !this.instance) { this.mount(); return; }
+      const raw = {};
+      raw[name] = after;
+      const { options, notes } = AE.kit.cleanOptions(raw, this.headCount);
+      this.showNotes(notes);
+      if (name in options) this.instance.set(options);
     }
   }
 

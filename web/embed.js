@@ -34,6 +34,7 @@
     AE.loadCore().then((core) => {
       const clean = kit.cleanOptions(raw, core.heads.length);
       clean.options.number = '';
+      clean.options.link = false;   // an embedded figure has no Figure 1.1 beside it
       AE.figures[figureName](rootNode, core, clean.options);
       const all = notes.concat(clean.notes);
       if (all.length) {

@@ -10,8 +10,10 @@
   AE.defaults = AE.defaults || {};
   AE.defaults.sentence = AE.defaults.sentence || "The trophy didn't fit in the suitcase because it was too big.";
 
-  // Small maps stay light: beyond this many tokens they show the first MINI_MAX only.
-  const MINI_MAX = 40;
+  // Long texts: the matrix and the small maps show the first MATRIX_MAX tokens (a 256 x 256
+  // table would be 65,536 cells and make every click slow); the chips still show every token.
+  const MATRIX_MAX = 40;
+  const MINI_MAX = MATRIX_MAX;
 
   // options: { text, head (0..3), focus (word or index), number, title }
   AE.figures.heads = function mountHeads(root, core, options) {
@@ -93,10 +95,11 @@
     function compute() {
       if (computed && computed.text === state.text) return computed;
       const result = core.model(state.text, { parts: ['weights'] });
-      const n = result.tokens.length;
+      const n = result.tokens.length, m = Math.min(n, MATRIX_MAX);
+      // C prints the part of each matrix that is drawn (the focal row is printed in render)
       const texts = result.heads.map((h) => {
-        const flat = core.format(h.weights.flatMap((row) => Array.from(row)), 3);
-        return h.weights.map((row, i) => flat.slice(i * n, (i + 1) * n));
+        const flat = core.format(h.weights.slice(0, m).flatMap((row) => Array.from(row).slice(0, m)), 3);
+        return Array.from({ length: m }, (_, i) => flat.slice(i * m, (i + 1) * m));
       });
       computed = { text: state.text, result, texts };
       minis.querySelectorAll('.ae-heads-mini-map').forEach((map, h) => drawMini(map, texts[h], n));
@@ -128,6 +131,7 @@
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', n - 1));
       }
       const head = result.heads[state.head], shown = texts[state.head];
+      const focalTexts = core.format(head.weights[state.focus], 3);   // the whole focal row
       const words = tokens.map((t) => t.text);
 
       press(picker, '[data-head]', state.head);
@@ -135,20 +139,26 @@
       desc.replaceChildren(kit.el('b', { text: head.name }), ': ' + head.description);
       // A new focal row only moves the highlight: the table is rebuilt when its numbers change.
       const key = state.head + '\n' + state.text;
+      const m = Math.min(n, MATRIX_MAX);
       if (key !== drawn) {
-        matrix.set({ rowLabels: words, colLabels: words, values: head.weights, texts: shown,
-          currentRow: state.focus,
+        const cut = (rows) => rows.slice(0, m).map((r) => Array.from(r).slice(0, m));
+        matrix.set({ rowLabels: words.slice(0, m), colLabels: words.slice(0, m), values: cut(head.weights),
+          texts: shown, currentRow: state.focus,
           cellLabel: (i, j) => words[i] + ' looks at ' + words[j] + ': ' + shown[i][j] });
         drawn = key;
+      }
+      if (n > m) {
+        parts.note.set((result.truncated ? `Only the first ${n} of ${result.totalTokens} tokens are used; ` : '') +
+          `the matrix shows the first ${m} of ${n} tokens (each full row still adds up to 1; the chips show all).`);
       }
       matrix.table.querySelectorAll('tbody tr').forEach((tr, i) => tr.classList.toggle('ae-current', i === state.focus));
 
       const row = head.weights[state.focus];
       chips.setTokens(tokens);
-      chips.setWeights(row, shown[state.focus]);
+      chips.setWeights(row, focalTexts);
       chips.setFocal(state.focus);
       const focal = words[state.focus];
-      const top = kit.topThreeText(tokens, row, shown[state.focus]);
+      const top = kit.topThreeText(tokens, row, focalTexts);
       summary.replaceChildren('In this head ', kit.el('b', { text: focal }), ' looks at ' + top + '.');
       parts.live.say('Head ' + head.name + ': ' + focal + ' attends most to ' + top + '.');
       root.dataset.focus = String(state.focus);

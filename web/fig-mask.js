@@ -16,14 +16,15 @@
   // 'decoder'/'causal' -> 'causal', 'encoder'/'none' -> 'none'
   const modeOf = (m) => (m === 'none' || m === 'encoder' ? 'none' : 'causal');
 
-  // options: { text, head (default 3, the diffuse "unnamed" head), mode, number, title }
+  // options: { text, head (default 3, the diffuse "unnamed" head), mode, step, number, title }
   AE.figures.mask = function mountMask(root, core, options) {
     options = options || {};
     const state = {
       text: options.text !== undefined ? options.text : 'The cat sat on the',
       head: options.head !== undefined ? options.head : 3,
       mode: modeOf(options.mode !== undefined ? options.mode : root.dataset.mode),
-      step: -1,               // the row being generated; -1 = show the whole matrix
+      // the row being generated; -1 = show the whole matrix (a step past the end does the same)
+      step: Number.isInteger(options.step) && options.step >= 0 ? options.step : -1,
       playing: false,
     };
     const parts = kit.frame(root, options.number === undefined ? '4.1' : options.number,

@@ -95,7 +95,8 @@
       el('span', { class: 'ae-temperature-meter', aria: { hidden: 'true' } }, meterFill));
     const linkBox = el('input', { type: 'checkbox', class: 'ae-temperature-check' });
     const linkStatus = el('span', { class: 'ae-temperature-link-status' });
-    const link = el('div', { class: 'ae-temperature-link' },
+    // Only the lesson page has a Figure 1.1 to lend to; embedded copies say link: false.
+    const link = el('div', { class: 'ae-temperature-link', hidden: options.link === false },
       el('label', null, linkBox, el('span', { text: 'Use this temperature in Figure 1.1' })), linkStatus);
     parts.body.append(slider, table, story, entropy, link);
     parts.note.set(start.note);

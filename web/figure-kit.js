@@ -188,7 +188,7 @@
   function frame(rootNode, number, title, hint) {
     rootNode.classList.add('ae-figure');
     const caption = el('div', { class: 'ae-caption' },
-      el('strong', { text: number ? 'Figure ' + number : '' }), el('span', { text: title }),
+      number ? el('strong', { text: 'Figure ' + number }) : null, el('span', { text: title }),
       hint ? el('span', { class: 'ae-hint', text: hint }) : null);
     const body = el('div', { class: 'ae-body' });
     const status = note();
@@ -243,7 +243,8 @@
         if (value !== '' && Number.isInteger(s) && s >= 0) options.step = s;
         else notes.push(`Step "${shown(value)}" is not a step number (0, 1, 2 ...); starting at the beginning.`);
       } else if (key === 'mode') {
-        if (value === 'decoder' || value === 'encoder') options.mode = value;
+        if (value === 'decoder' || value === 'causal') options.mode = 'decoder';
+        else if (value === 'encoder' || value === 'none') options.mode = 'encoder';
         else notes.push(`Mode "${shown(value)}" is unknown; use decoder or encoder.`);
       } else if (key === 'focus') {
         options.focus = String(value).slice(0, 200);

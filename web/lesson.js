@@ -26,6 +26,89 @@
     });
   }
 
+  // ---- state in the URL hash ---------------------------------------------------------
+  // "#heads.head=2&heatmap.focus=8&view=heads": each figure's state under its name, only the
+  // values that differ from how the page first draws it; view= scrolls to a shared figure.
+
+  function readHash() {
+    const byFigure = {};
+    let view = null;
+    const hash = location.hash.replace(/^#/, '');
+    if (!hash || !/[=.]/.test(hash)) return { byFigure, view };   // a plain #anchor
+    let pairs;
+    try {
+      pairs = Array.from(new URLSearchParams(hash));
+    } catch (err) {
+      return { byFigure, view };
+    }
+    for (const [key, value] of pairs.slice(0, 100)) {
+      if (key === 'view') { view = value; continue; }
+      const dot = key.indexOf('.');
+      if (dot < 0) continue;
+      const name = key.slice(0, dot);
+      (byFigure[name] = byFigure[name] || []).push([key.slice(dot + 1), value]);
+    }
+    return { byFigure, view };
+  }
+
+  // What the page draws without a hash, per figure, to write only what changed.
+  const initial = {};
+  const pairsOf = (instance) => (instance ? AE.share.paramsOf(instance.state) : []);
+  const changedPairs = (name, instance) => {
+    const before = new Map(initial[name] || []);
+    return pairsOf(instance).filter(([k, v]) => before.get(k) !== v);
+  };
+
+  function hashFor(mounted, only) {
+    const parts = [];
+    for (const [name, instance] of Object.entries(mounted)) {
+      if (only && name !== only) continue;
+      for (const [k, v] of changedPairs(name, instance)) parts.push([name + '.' + k, v]);
+    }
+    if (only) parts.push(['view', only]);
+    return AE.share.query(parts);
+  }
+
+  // A note under a figure about URL values that were clamped or ignored (replaced each time).
+  function urlNote(rootNode, notes) {
+    const old = rootNode.querySelector(':scope > .ae-url-note');
+    if (old) old.remove();
+    if (notes.length) {
+      rootNode.append(kit.el('p', { class: 'ae-note ae-url-note', role: 'status',
+        text: 'From the link: ' + notes.join(' ') }));
+    }
+  }
+
+  // Applies the hash to the mounted figures; every bad value becomes a visible note.
+  function applyHash(mounted, roots, core) {
+    const { byFigure, view } = readHash();
+    const unknownFigures = Object.keys(byFigure).filter((n) => !mounted[n]);
+    roots.forEach((rootNode, index) => {
+      const name = rootNode.dataset.figure, instance = mounted[name];
+      if (!instance) return;
+      const pairs = byFigure[name] || [];
+      const { options, notes } = kit.cleanOptions(AE.share.rawOf(pairs), core.heads.length);
+      const unknown = pairs.filter(([k]) => !AE.share.KEYS.some(([key, u]) => k === u || k === key));
+      if (unknown.length) notes.push(`Ignored ${unknown.map(([k]) => '"' + k.slice(0, 20) + '"').join(', ')}.`);
+      delete options.number;
+      // keys a figure does not have are dropped, so "#temperature.head=2" changes nothing
+      for (const key of Object.keys(options)) if (!(key in instance.state)) delete options[key];
+      if (Object.keys(options).length) {
+        try {
+          instance.set(options);
+        } catch (err) {
+          notes.push('This view could not be restored (' + (err && err.message ? err.message : err) + ').');
+        }
+      }
+      if (index === 0 && unknownFigures.length) {
+        notes.push(`There is no figure called ${unknownFigures.map((n) => '"' + n.slice(0, 20) + '"').join(', ')} on this page.`);
+      }
+      urlNote(rootNode, notes);
+    });
+    const target = view && roots.find((r) => r.dataset.figure === view);
+    if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
+  }
+
   function start() {
     const roots = Array.from(document.querySelectorAll('[data-figure]'));
     AE.loadCore().then((core) => {
@@ -35,6 +118,7 @@
         if (!mount) return;
         try {
           mounted[name] = mount(rootNode, core, optionsOf(rootNode));
+          initial[name] = pairsOf(mounted[name]);
         } catch (err) {
           failAll([rootNode], err);
         }
@@ -44,6 +128,29 @@
         if (mounted.heatmap) mounted.heatmap.set({ temperature: e.detail.linked ? e.detail.temperature : 1 });
       });
       AE.page = mounted;
+
+      applyHash(mounted, roots, core);
+      window.addEventListener('hashchange', () => applyHash(mounted, roots, core));
+
+      // After any interaction, the hash follows the figures (debounced: hover moves fast).
+      let timer = 0, last = location.hash.replace(/^#/, '');
+      const write = () => {
+        const hash = hashFor(mounted);
+        if (hash === last) return;
+        last = hash;
+        history.replaceState(history.state, '', hash ? '#' + hash : location.pathname + location.search);
+      };
+      const later = () => { clearTimeout(timer); timer = setTimeout(write, 250); };
+      const linkOf = (name) => location.href.replace(/#.*$/, '') + '#' + hashFor(mounted, name);
+      roots.forEach((rootNode) => {
+        const name = rootNode.dataset.figure;
+        if (!mounted[name]) return;
+        const bar = AE.share.toolbar(rootNode, name, () => mounted[name].state, linkOf);
+        for (const type of ['input', 'change', 'click', 'keyup', 'mouseover', 'focusin', 'pointerup']) {
+          rootNode.addEventListener(type, () => { later(); bar.refresh(); });
+        }
+        rootNode.after(bar.node);
+      });
     }, (err) => failAll(roots, err));
   }
 
