@@ -18,11 +18,14 @@ missing=()
 command -v cc >/dev/null || command -v gcc >/dev/null || missing+=(gcc)
 command -v make >/dev/null || missing+=(make)
 command -v emcc >/dev/null || missing+=(emscripten)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-# clang's sanitizer/fuzzer runtime, for `make fuzz`
-[ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
-  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 || \
-  missing+=(libclang-rt-14-dev)
+# AE_SITE_ONLY=1 (the GitHub Pages workflow): only what dist/ needs, no browser, no fuzzer.
+if [ -z "${AE_SITE_ONLY:-}" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # clang's sanitizer/fuzzer runtime, for `make fuzz`
+  [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
+    ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 || \
+    missing+=(libclang-rt-14-dev)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
