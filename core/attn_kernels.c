@@ -1,7 +1,10 @@
 /* attn_kernels.c - scaled dot-product and multi-head attention, step by step.
-   Portable C11 on caller-owned buffers; see attn.h for every contract. */
+   Portable C11 on caller-owned buffers; see attn.h for every contract. Under
+   __wasm_simd128__ the heavy loops (matmul, Q·Kᵀ, scale, softmax) take the blocked SIMD
+   kernels of attn_simd.h; the plain loops stay as the native path and the reference. */
 #include "attn.h"
 #include "attn_checks.h"
+#include "attn_simd.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -42,6 +45,9 @@ int attn_matmul(float *out, const float *a, const float *b, int n, int k, int m)
     if ((rc = attn_checked_count(&na, n, k)) || (rc = attn_checked_count(&nb, k, m)) ||
         (rc = attn_checked_count(&no, n, m))) return rc;
     if (!attn_all_finite(a, na) || !attn_all_finite(b, nb)) return ATTN_ERR_NONFINITE;
+#ifdef __wasm_simd128__
+    attn_blk_gemm(out, (size_t)m, a, (size_t)k, b, (size_t)m, n, k, m, NULL);
+#else
     // i-p-j order: the inner loop walks b and out contiguously
     for (int i = 0; i < n; i++) {
         float *o = out + (size_t)i * m;
@@ -52,6 +58,7 @@ int attn_matmul(float *out, const float *a, const float *b, int n, int k, int m)
             for (int j = 0; j < m; j++) o[j] += aip * brow[j];
         }
     }
+#endif
     return attn_all_finite(out, no) ? ATTN_OK : ATTN_ERR_NONFINITE;
 }
 
@@ -61,6 +68,14 @@ int attn_scores(float *scores, const float *q, const float *k, int n, int d) {
     if (!scores || !q || !k) return ATTN_ERR_NULL;
     if ((rc = attn_checked_count(&nd, n, d)) || (rc = attn_checked_count(&nn, n, n))) return rc;
     if (!attn_all_finite(q, nd) || !attn_all_finite(k, nd)) return ATTN_ERR_NONFINITE;
+#ifdef __wasm_simd128__
+    // tiles of 64 query rows x 256 keys, so the keys in use stay in cache
+    for (int i0 = 0; i0 < n; i0 += 64)
+        for (int j0 = 0; j0 < n; j0 += 256)
+            attn_blk_dots(scores + (size_t)i0 * n + j0, (size_t)n, q + (size_t)i0 * d, (size_t)d,
+                          n - i0 < 64 ? n - i0 : 64, k + (size_t)j0 * d, (size_t)d,
+                          n - j0 < 256 ? n - j0 : 256, d);
+#else
     for (int i = 0; i < n; i++) {
         const float *qi = q + (size_t)i * d;
         for (int j = 0; j < n; j++) {
@@ -70,15 +85,30 @@ int attn_scores(float *scores, const float *q, const float *k, int n, int d) {
             scores[(size_t)i * n + j] = dot;
         }
     }
+#endif
     // finite inputs can still overflow (1e30 * 1e30)
+#ifdef __wasm_simd128__
+    return attn_simd_all_finite(scores, nn) ? ATTN_OK : ATTN_ERR_NONFINITE;
+#else
     return attn_all_finite(scores, nn) ? ATTN_OK : ATTN_ERR_NONFINITE;
+#endif
 }
 
 int attn_scale(float *out, const float *in, size_t count, float scale) {
     if (!out || !in) return ATTN_ERR_NULL;
     if (count == 0) return ATTN_ERR_SIZE;
     if (!isfinite(scale) || scale <= 0.0f) return ATTN_ERR_SCALE;
-    for (size_t i = 0; i < count; i++) {
+    size_t i = 0;
+#ifdef __wasm_simd128__
+    // 4 at a time while every product is finite; a chunk with inf or NaN goes to the loop below
+    const v128_t vs = wasm_f32x4_splat(scale), inf = wasm_f32x4_splat(INFINITY);
+    for (; i + 4 <= count; i += 4) {
+        v128_t x = wasm_f32x4_mul(wasm_v128_load(in + i), vs);
+        if (!wasm_i32x4_all_true(wasm_f32x4_lt(wasm_f32x4_abs(x), inf))) break;
+        wasm_v128_store(out + i, x);
+    }
+#endif
+    for (; i < count; i++) {
         float x = in[i] * scale;
         if (isnan(x) || (isinf(x) && !isinf(in[i]))) return ATTN_ERR_NONFINITE;
         out[i] = x;
@@ -113,7 +143,16 @@ int attn_mask_apply(float *scores, int n, const attn_options *opt) {
 static int softmax_row(float *out, const float *in, int cols, float t) {
     // find max value (for numerical stability); -inf entries are blocked
     float max = -INFINITY;
-    for (int j = 0; j < cols; j++)
+    int j0 = 0;
+#ifdef __wasm_simd128__
+    v128_t vmax = wasm_f32x4_splat(-INFINITY);
+    for (; j0 + 4 <= cols; j0 += 4) vmax = wasm_f32x4_pmax(vmax, wasm_v128_load(in + j0));
+    float lanes[4];
+    wasm_v128_store(lanes, vmax);
+    for (int i = 0; i < 4; i++)
+        if (lanes[i] > max) max = lanes[i];
+#endif
+    for (int j = j0; j < cols; j++)
         if (in[j] > max) max = in[j];
     if (max == -INFINITY) {
         for (int j = 0; j < cols; j++) out[j] = 0.0f;
@@ -127,6 +166,15 @@ static int softmax_row(float *out, const float *in, int cols, float t) {
         return 0;
     }
     // (x - max) <= 0, so exp() never overflows; the max entry gives 1, so sum >= 1
+#ifdef __wasm_simd128__
+    if (out != in) memcpy(out, in, (size_t)cols * sizeof(float));
+    float sum = attn_blk_exp_shift(out, cols, max, t);
+    const v128_t vinv = wasm_f32x4_splat(1.0f / sum);
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) wasm_v128_store(out + j, wasm_f32x4_mul(wasm_v128_load(out + j), vinv));
+    for (; j < cols; j++) out[j] *= 1.0f / sum;
+    return 0;
+#else
     float sum = 0.0f;
     for (int j = 0; j < cols; j++) {
         float e = expf((in[j] - max) / t);
@@ -136,6 +184,7 @@ static int softmax_row(float *out, const float *in, int cols, float t) {
     float inv = 1.0f / sum;
     for (int j = 0; j < cols; j++) out[j] *= inv;
     return 0;
+#endif
 }
 
 int attn_softmax_rows(float *out, const float *in, int rows, int cols, float temperature,
@@ -145,8 +194,12 @@ int attn_softmax_rows(float *out, const float *in, int rows, int cols, float tem
     if (!out || !in) return ATTN_ERR_NULL;
     if ((rc = attn_checked_count(&count, rows, cols)) || (rc = attn_check_temperature(temperature)))
         return rc;
+#ifdef __wasm_simd128__
+    if (attn_simd_any_nan(in, count)) return ATTN_ERR_NONFINITE;
+#else
     for (size_t i = 0; i < count; i++)
         if (isnan(in[i])) return ATTN_ERR_NONFINITE;
+#endif
     int blocked = 0;
     for (int r = 0; r < rows; r++)
         blocked += softmax_row(out + (size_t)r * cols, in + (size_t)r * cols, cols, temperature);

@@ -2,6 +2,7 @@
    linear attention, and small helpers for demos and plots. See attn.h for the contracts. */
 #include "attn.h"
 #include "attn_checks.h"
+#include "attn_simd.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -9,6 +10,38 @@
 
 // ---------------------------------------------------------------------------------------
 // Streaming attention
+
+// Tile shape: TILE_Q query rows against TILE_K key rows; the scores tile (4 KB) lives on the
+// stack, so memory stays O(n·d) whatever n is.
+#define TILE_Q 16
+#define TILE_K 64
+
+// Could any query row in [i0, i1) see any key in [j0, j1)? (validated opt; false skips the tile)
+static int tile_any_allowed(const attn_options *opt, int n, int i0, int i1, int j0, int j1) {
+    switch (opt->mask) {
+    case ATTN_MASK_CAUSAL: return j0 <= i1 - 1;
+    case ATTN_MASK_WINDOW: return j0 <= i1 - 1 && j1 - 1 > i0 - opt->window;
+    case ATTN_MASK_BLOCK_SPARSE:
+        return i0 < opt->globals || j0 < opt->globals ||
+               (j0 / opt->window <= (i1 - 1) / opt->window && i0 / opt->window <= (j1 - 1) / opt->window);
+    case ATTN_MASK_EXPLICIT:
+        for (int i = i0; i < i1; i++)
+            for (int j = j0; j < j1; j++)
+                if (attn_mask_allows(opt, n, i, j)) return 1;
+        return 0;
+    default: return 1;
+    }
+}
+
+// May every query row in [i0, i1) see every key in [j0, j1)? (true skips the per-entry mask)
+static int tile_all_allowed(const attn_options *opt, int i0, int i1, int j0, int j1) {
+    switch (opt->mask) {
+    case ATTN_MASK_NONE:   return 1;
+    case ATTN_MASK_CAUSAL: return j1 - 1 <= i0;
+    case ATTN_MASK_WINDOW: return j1 - 1 <= i0 && j0 > i1 - 1 - opt->window;
+    default:               return 0;
+    }
+}
 
 int attn_head_streaming(float *out, const float *q, const float *k, const float *v,
                         int n, int d_k, int d_v, const attn_options *opt,
@@ -24,30 +57,70 @@ int attn_head_streaming(float *out, const float *q, const float *k, const float 
     if (!attn_all_finite(q, nk) || !attn_all_finite(k, nk) || !attn_all_finite(v, nv)) return ATTN_ERR_NONFINITE;
     const float scale = attn_effective_scale(opt, d_k);
     const float t = opt->temperature;
+    float s[TILE_Q * TILE_K];
+    float m[TILE_Q], l[TILE_Q], correction[TILE_Q];
     int blocked = 0;
-    for (int i = row_begin; i < row_end; i++) {
-        const float *qi = q + (size_t)i * d_k;
-        float *oi = out + (size_t)i * d_v;
-        float m = -INFINITY, l = 0.0f;   // running max and running sum of exp
-        for (int c = 0; c < d_v; c++) oi[c] = 0.0f;
-        for (int j = 0; j < n; j++) {
-            if (!attn_mask_allows(opt, n, i, j)) continue;
-            const float *kj = k + (size_t)j * d_k;
-            float s = 0.0f;
-            for (int p = 0; p < d_k; p++) s += qi[p] * kj[p];
-            s = s * scale / t;
-            if (!isfinite(s)) return ATTN_ERR_NONFINITE;
-            // online softmax: rescale what was summed so far when the max grows
-            float m_new = s > m ? s : m;
-            float correction = expf(m - m_new), e = expf(s - m_new);
-            l = l * correction + e;
-            const float *vj = v + (size_t)j * d_v;
-            for (int c = 0; c < d_v; c++) oi[c] = oi[c] * correction + e * vj[c];
-            m = m_new;
+    for (int i0 = row_begin; i0 < row_end; i0 += TILE_Q) {
+        const int rows = row_end - i0 < TILE_Q ? row_end - i0 : TILE_Q, i1 = i0 + rows;
+        float *o = out + (size_t)i0 * d_v;
+        for (int r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0.0f; }
+        memset(o, 0, (size_t)rows * d_v * sizeof(float));
+        for (int j0 = 0; j0 < n; j0 += TILE_K) {
+            const int cols = n - j0 < TILE_K ? n - j0 : TILE_K, j1 = j0 + cols;
+            if (!tile_any_allowed(opt, n, i0, i1, j0, j1)) continue;
+            const int dense = tile_all_allowed(opt, i0, i1, j0, j1);
+            attn_blk_dots(s, TILE_K, q + (size_t)i0 * d_k, (size_t)d_k, rows,
+                          k + (size_t)j0 * d_k, (size_t)d_k, cols, d_k);
+            for (int r = 0; r < rows; r++) {
+                float *sr = s + r * TILE_K, mt = -INFINITY;
+                int c = 0;
+#ifdef __wasm_simd128__
+                if (dense) {   // scale, check and take the max 4 at a time
+                    const v128_t vscale = wasm_f32x4_splat(scale), inf = wasm_f32x4_splat(INFINITY);
+                    v128_t vmax = wasm_f32x4_splat(-INFINITY), ok = wasm_i32x4_splat(-1);
+                    for (; c + 4 <= cols; c += 4) {
+                        v128_t x = wasm_f32x4_mul(wasm_v128_load(sr + c), vscale);
+                        ok = wasm_v128_and(ok, wasm_f32x4_lt(wasm_f32x4_abs(x), inf));
+                        vmax = wasm_f32x4_pmax(vmax, x);
+                        wasm_v128_store(sr + c, x);
+                    }
+                    if (!wasm_i32x4_all_true(ok)) return ATTN_ERR_NONFINITE;
+                    float lanes[4];
+                    wasm_v128_store(lanes, vmax);
+                    for (int i = 0; i < 4; i++)
+                        if (lanes[i] > mt) mt = lanes[i];
+                }
+#endif
+                for (; c < cols; c++) {
+                    float x = sr[c] * scale;
+                    if (!isfinite(x)) return ATTN_ERR_NONFINITE;   // 1e30 * 1e30 overflows
+                    if (!dense && !attn_mask_allows(opt, n, i0 + r, j0 + c)) x = -INFINITY;
+                    sr[c] = x;
+                    if (x > mt) mt = x;
+                }
+                if (mt == -INFINITY) {   // nothing in this tile for row r: weight 0 for all
+                    correction[r] = 1.0f;
+                    memset(sr, 0, (size_t)cols * sizeof(float));
+                    continue;
+                }
+                // online softmax: rescale what was summed so far when the max grows
+                float m_new = mt > m[r] ? mt : m[r];
+                correction[r] = expf((m[r] - m_new) / t);
+                l[r] = l[r] * correction[r] + attn_blk_exp_shift(sr, cols, m_new, t);
+                m[r] = m_new;
+            }
+            // o = correction * o + P · V over this tile's keys
+            attn_blk_gemm(o, (size_t)d_v, s, TILE_K, v + (size_t)j0 * d_v, (size_t)d_v,
+                          rows, cols, d_v, correction);
         }
-        if (l == 0.0f) { blocked++; continue; }
-        float inv = 1.0f / l;
-        for (int c = 0; c < d_v; c++) oi[c] *= inv;
+        for (int r = 0; r < rows; r++) {
+            float *orow = o + (size_t)r * d_v;
+            if (l[r] == 0.0f) { blocked++; continue; }   // no allowed key: output stays 0
+            float inv = 1.0f / l[r];
+            for (int c = 0; c < d_v; c++) orow[c] *= inv;
+            // the unnormalised sum overflows when values are near FLT_MAX
+            if (!attn_all_finite(orow, (size_t)d_v)) return ATTN_ERR_NONFINITE;
+        }
     }
     if (blocked_rows) *blocked_rows = blocked;
     return ATTN_OK;
@@ -95,12 +168,14 @@ int attn_linear(float *out, float *weights, const float *q, const float *k, cons
             pq[p] = phi(q[(size_t)i * d_k + p]);
             denom += pq[p] * z[p];
         }
-        float inv = denom > 0.0f ? 1.0f / denom : 0.0f;
-        for (int c = 0; c < d_v; c++) {
-            float acc = 0.0f;
-            for (int p = 0; p < d_k; p++) acc += pq[p] * S[(size_t)p * d_v + c];
-            out[(size_t)i * d_v + c] = acc * inv;
-        }
+        // phi > 0, so denom is 0 or inf only when float under- or overflowed (q, k around
+        // -100 or 1e38): the weights are not computable then, so say so instead of giving 0
+        float inv = 1.0f / denom;
+        if (!(denom > 0.0f) || !isfinite(denom) || !isfinite(inv)) return ATTN_ERR_NONFINITE;
+        // out_i = phi(q_i)ᵀ S: a row of S at a time, so the inner loop runs along d_v
+        float *oi = out + (size_t)i * d_v;
+        attn_blk_gemm(oi, (size_t)d_v, pq, (size_t)d_k, S, (size_t)d_v, 1, d_k, d_v, NULL);
+        for (int c = 0; c < d_v; c++) oi[c] *= inv;
         if (weights)   // w_ij = phi(q_i)·phi(k_j) / denom, for the keys this row sums over
             for (int j = 0; j < n; j++) {
                 float dot = 0.0f;

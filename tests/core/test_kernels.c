@@ -417,6 +417,58 @@ static void test_format(void) {
     check(len > 0 && strcmp(buf, "0.734\n0.000\n-inf\n2.000\n0.001\n") == 0, "format: [%s]", buf);
 }
 
+// Found by the libFuzzer targets (tests/fuzz/): each returned ATTN_OK with outputs that broke
+// the contract. Now they must be errors.
+static void test_fuzz_findings(void) {
+    // attn_head_streaming: values near FLT_MAX overflowed the unnormalised running sum, giving
+    // +inf outputs with ATTN_OK (attn_head returns FLT_MAX for the same input)
+    float q[4] = { 0 }, k[4] = { 0 }, v[4] = { FLT_MAX, FLT_MAX, FLT_MAX, FLT_MAX }, out[4];
+    int blocked = -1;
+    int rc = attn_head_streaming(out, q, k, v, 4, 1, 1, NULL, 0, 4, &blocked);
+    check(rc == ATTN_ERR_NONFINITE, "streaming, v near FLT_MAX: status %d, want NONFINITE", rc);
+    float w[16];
+    attn_trace tr = { .weights = w };
+    rc = attn_head(out, &tr, q, k, v, 4, 1, 1, NULL);
+    check(rc == ATTN_OK && out[0] == FLT_MAX, "attn_head, v near FLT_MAX: status %d, out %g", rc, (double)out[0]);
+
+    // attn_linear: phi(q) = exp(q) underflows to 0 for q around -1e20, so the row's
+    // denominator was 0 and the row's weights were all 0 (not summing to 1) with ATTN_OK
+    float lq[4] = { -1.47e20f, -1, -1, -1 }, lk[4] = { -1, -1, -1, -1 }, lv[4] = { 1, 2, 3, 4 };
+    float lout[4], lw[16], scratch[8];
+    size_t floats = attn_linear_scratch_floats(1, 1);
+    check(floats <= 8, "linear scratch for d 1: %zu floats", floats);
+    rc = attn_linear(lout, lw, lq, lk, lv, 4, 1, 1, 0, scratch, floats);
+    check(rc == ATTN_ERR_NONFINITE, "linear, phi(q) underflows: status %d, want NONFINITE", rc);
+    // ...and overflow of the same sum (z = sum phi(k) = inf) gave weights 0 as well
+    float bk[4] = { 3e38f, 3e38f, 3e38f, 3e38f }, bq[4] = { 1, 1, 1, 1 };
+    rc = attn_linear(lout, lw, bq, bk, lv, 4, 1, 1, 0, scratch, floats);
+    check(rc == ATTN_ERR_NONFINITE, "linear, sum of phi(k) overflows: status %d, want NONFINITE", rc);
+    // a denormal temperature: 1/T overflowed to inf in the softmax's exp, so the row's max
+    // entry became 0 * inf = NaN (undefined behaviour in the native float-to-int step)
+    float scores[6] = { 0, -1, -INFINITY, 2, 2, 1 }, p[6];
+    int rows_blocked = -1;
+    rc = attn_softmax_rows(p, scores, 2, 3, 1e-45f, &rows_blocked);
+    check(rc == ATTN_OK && p[0] == 1 && p[1] == 0 && p[2] == 0 && p[3] == 0.5f && p[4] == 0.5f && p[5] == 0,
+          "softmax, T = 1e-45: status %d, rows %g %g %g / %g %g %g", rc, (double)p[0], (double)p[1],
+          (double)p[2], (double)p[3], (double)p[4], (double)p[5]);
+    attn_options tiny = attn_default_options();
+    tiny.temperature = 1e-45f;
+    float tq[3] = { 1, 2, 3 }, tk[3] = { 1, 2, 3 }, tv[3] = { 10, 20, 30 }, tout[3], tw[9];
+    attn_trace ttr = { .weights = tw };
+    rc = attn_head(tout, &ttr, tq, tk, tv, 3, 1, 1, &tiny);
+    check(rc == ATTN_OK && tout[0] == 30 && tout[2] == 30, "attn_head, T = 1e-45: status %d, out %g %g",
+          rc, (double)tout[0], (double)tout[2]);
+    rc = attn_head_streaming(tout, tq, tk, tv, 3, 1, 1, &tiny, 0, 3, NULL);
+    check(rc == ATTN_OK && tout[0] == 30 && tout[2] == 30, "streaming, T = 1e-45: status %d, out %g %g",
+          rc, (double)tout[0], (double)tout[2]);
+    // ordinary values still work, rows summing to 1
+    float oq[4] = { 0.5f, -0.5f, 1, -1 };
+    rc = attn_linear(lout, lw, oq, lk, lv, 4, 1, 1, 1, scratch, floats);
+    double sum = 0;
+    for (int j = 0; j < 4; j++) sum += lw[3 * 4 + j];
+    check(rc == ATTN_OK && fabs(sum - 1.0) < 1e-5, "linear, ordinary values: status %d, row 3 sums to %g", rc, sum);
+}
+
 int main(void) {
     test_two_by_two();
     test_three_by_three();
@@ -428,5 +480,6 @@ int main(void) {
     test_errors();
     test_row_sums();
     test_format();
+    test_fuzz_findings();
     return check_summary("test_kernels");
 }
