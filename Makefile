@@ -22,7 +22,7 @@ TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 LP       := (
 EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -60,9 +60,13 @@ site-folder: wasm
 
 # Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
 # native oracle the WASM tests compare against.
-test-programs: $(TESTS) $(TESTS_SAN) build/native_layer
+test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
 
 build/native_layer: tests/wasm/native_layer.c build/libattn.a
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
+
+# the long-context oracle: the portable C path the WASM SIMD path must match
+build/native_long: tests/wasm/native_long.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
 build/tests/%: tests/core/%.c tests/core/check.h build/libattn.a
@@ -78,6 +82,53 @@ build/tests-san/%: tests/core/%.c tests/core/check.h $(CORE_SRC) $(CORE_HDR)
 test: build
 	@$(MAKE) --no-print-directory test-programs
 	@bash tests/run.sh
+
+# Speed, reported not asserted: the WASM core vs a naive emcc build vs native vs plain JS, for
+# full, streaming, window and linear attention, n = 64 .. 16384; writes build/bench.json and
+# prints the table (about 2-3 minutes).
+bench: build
+	@$(MAKE) --no-print-directory bench-programs
+	@node tests/bench/bench.js
+
+bench-programs: build/bench/naive.js build/bench/bench_native
+
+build/bench/naive.js: tests/bench/naive.c
+	@mkdir -p $(@D)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=_naive_full,_naive_streaming,_naive_linear,_malloc,_free $< -o $@
+
+build/bench/bench_native: tests/bench/bench_native.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O3 -march=native -Icore $< $(CORE_SRC) -lm -o $@
+
+# Fuzzing with libFuzzer (clang; see tests/fuzz/run.sh). `make fuzz` runs each target for
+# FUZZ_SECONDS on a scratch copy of its seed corpus in build/fuzz/run/ and fails on any crash;
+# `make fuzz-smoke` (part of `make test`) does the same for FUZZ_SMOKE_SECONDS each.
+FUZZ_CC            ?= clang
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_SAN            = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ            = $(CORE_SRC:core/%.c=build/fuzz/obj/%.o)
+
+.PHONY: fuzz fuzz-smoke fuzz-programs
+.SECONDARY: $(FUZZ_OBJ)
+
+# Run each libFuzzer target for FUZZ_SECONDS (default 60); fails on any crash.
+fuzz:
+	@FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The short fuzz run of `make test`: FUZZ_SMOKE_SECONDS (default 3) per target.
+fuzz-smoke:
+	@FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+fuzz-programs: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# the core, instrumented; its warnings are the native build's job, so no -Werror here
+build/fuzz/obj/%.o: core/%.c $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_input.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer -Icore $< $(FUZZ_OBJ) -lm -o $@
 
 # Build, then serve web/ on http://localhost:$(PORT).
 serve: build

@@ -21,7 +21,8 @@ command -v emcc >/dev/null || missing+=(emscripten)
 # AE_SITE_ONLY=1 (the GitHub Pages workflow): only what dist/ needs, no browser, no fuzzer.
 if [ -z "${AE_SITE_ONLY:-}" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  # clang's sanitizer/fuzzer runtime, for `make fuzz`
+  # clang and its sanitizer/fuzzer runtime, for `make fuzz` (and its short run in `make test`)
+  command -v clang >/dev/null || missing+=(clang)
   [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
     ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 || \
     missing+=(libclang-rt-14-dev)

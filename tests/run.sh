@@ -32,6 +32,7 @@ for t in build/tests/test_*; do run "native: ${t##*/}" "$t"; done
 for t in build/tests-san/test_*; do run "native, ASan+UBSan: ${t##*/}" "$t"; done
 run "wasm (node)" node --test --test-reporter=spec tests/wasm/
 run "browser (chromium)" node --test --test-reporter=spec --test-concurrency=1 tests/browser/
+run "fuzz (libFuzzer, short)" make --no-print-directory fuzz-smoke
 
 echo
 echo "$passed passed, $failed failed"

@@ -34,7 +34,7 @@
     function buffer(name, bytes) {
       let b = buffers.get(name);
       if (!b || b.bytes < bytes) {
-        if (b) M._free(b.ptr);
+        if (b) { M._free(b.ptr); buffers.delete(name); }   // never keep a freed pointer
         const size = Math.max(64, bytes * 1.5 | 0);
         const ptr = M._malloc(size);
         if (!ptr) throw new AttnError(CODES.OVERFLOW, 'out of memory for ' + name);
@@ -276,11 +276,179 @@
       }
     }
 
+    // ------------------------------------------------------------------------------------
+    // Long contexts (the quadratic-cost lab, fig-scaling): seeded random Q, K, V kept in WASM
+    // memory and run by row ranges, so a long run can be spread over many short tasks.
+
+    const FULL_MAX_N = 4096;   // full attention keeps n x n floats: 64 MB at 4096, 256 MB at 8192
+    const LONG_KERNELS = ['full', 'streaming', 'window', 'linear'];
+    let prepared = null;       // { n, d, seed, scale, transposed }
+
+    // The scale C applies for width d (1/sqrt(d)), read back from a one-token attn_head.
+    const scaleCache = new Map();
+    function effectiveScale(d) {
+      if (!scaleCache.has(d)) {
+        const unit = new Float32Array(d);
+        unit[0] = 1;
+        const trace = writeTrace({ scaled: 1, weights: 1 });
+        const qPtr = writeFloats('long.unit', unit);
+        check(M._attn_head(0, trace.ptr, qPtr, qPtr, 0, 1, d, d, writeOptions({}, 1)));
+        scaleCache.set(d, M.HEAPF32[trace.ptrs.scaled >> 2]);
+      }
+      return scaleCache.get(d);
+    }
+
+    // count seeded random numbers in [-1, 1), from C's xorshift32.
+    function fillRandom(count, seed) {
+      const ptr = buffer('long.random', count * 4);
+      check(M._attn_fill_random(ptr, count, seed >>> 0));
+      return readFloats(ptr, count);
+    }
+
+    // Where each value falls on a log10 axis from lo (0) to hi (1), computed by C.
+    function logPositions(values, lo, hi) {
+      const inPtr = writeFloats('long.logIn', Float32Array.from(values));
+      const outPtr = buffer('long.logOut', values.length * 4);
+      check(M._attn_log_positions(outPtr, inPtr, values.length, lo, hi));
+      return readFloats(outPtr, values.length);
+    }
+
+    // Bytes a kernel's buffers take for n tokens of width d (what the page plots as memory):
+    // Q, K, V and the output always; full adds Kᵀ and the n x n weights, linear its d x d state.
+    function kernelBytes(kernel, n, d) {
+      const nd = n * d * 4;
+      if (kernel === 'full') return 5 * nd + n * n * 4;
+      if (kernel === 'linear') return 4 * nd + M._attn_linear_scratch_floats(d, d) * 4;
+      return 4 * nd;
+    }
+
+    function preparedPtr(name, floats) { return buffer('long.' + name, floats * 4); }
+
+    // Fills Q, K, V (n x d each; seeds seed, seed+1, seed+2) in WASM memory, reusing the
+    // buffers. Returns { n, d, seed }.
+    function prepareRandom(n, d, seed) {
+      n = Number(n); d = Number(d); seed = seed === undefined ? 1 : seed >>> 0;
+      if (!Number.isInteger(n) || !Number.isInteger(d) || n <= 0 || d <= 0) {
+        throw new AttnError(CODES.SIZE, 'n and d must be whole numbers above 0');
+      }
+      const nd = n * d;
+      const ptrs = {};
+      ['q', 'k', 'v', 'out'].forEach((name) => { ptrs[name] = preparedPtr(name, nd); });
+      ['q', 'k', 'v'].forEach((name, i) => check(M._attn_fill_random(ptrs[name], nd, (seed + i) >>> 0)));
+      M.HEAPF32.fill(0, ptrs.out >> 2, (ptrs.out >> 2) + nd);
+      prepared = { n, d, seed, scale: effectiveScale(d), transposed: false };
+      // full's buffers now, so that growing the heap is not timed as part of a run
+      if (n <= FULL_MAX_N) {
+        try {
+          fullBuffers();
+        } catch (err) {   // out of memory: only full needs these; runPrepared('full') will say so
+          if (err.code !== CODES.OVERFLOW) throw err;
+        }
+      }
+      return { n, d, seed };
+    }
+
+    // Full attention's n x n weights and Kᵀ (d x n: attn_matmul's layout; copying is layout only).
+    function fullBuffers() {
+      const { n, d } = prepared;
+      const weights = preparedPtr('weights', n * n), kt = preparedPtr('kt', n * d);
+      if (!prepared.transposed) {
+        const heap = M.HEAPF32, k0 = preparedPtr('k', n * d) >> 2, t0 = kt >> 2;
+        for (let j = 0; j < n; j++) for (let c = 0; c < d; c++) heap[t0 + c * n + j] = heap[k0 + j * d + c];
+        prepared.transposed = true;
+      }
+      return { weights, kt };
+    }
+
+    // Runs rows [rowBegin, rowEnd) of one kernel on the prepared Q, K, V:
+    //   'full'      materialised: the rows of Q·Kᵀ, scaled, softmax, times V (attn_head's steps
+    //               on a block of rows), keeping the whole n x n weight matrix; n <= 4096
+    //   'streaming' attn_head_streaming, opts.mask 'none' (default) or 'causal'
+    //   'window'    attn_head_streaming with the causal sliding window opts.window (default 256)
+    //   'linear'    attn_linear (opts.causal), all rows at once: rowBegin 0, rowEnd n
+    // Returns { rows, blockedRows }. The output stays in WASM memory (preparedOutput()).
+    function runPrepared(kernel, rowBegin, rowEnd, opts) {
+      opts = opts || {};
+      if (!prepared) throw new AttnError(CODES.NULL, 'call prepareRandom(n, d, seed) first');
+      if (!LONG_KERNELS.includes(kernel)) throw new AttnError(CODES.MASK, 'unknown kernel "' + kernel + '"');
+      const { n, d } = prepared;
+      if (!Number.isInteger(rowBegin) || !Number.isInteger(rowEnd) || rowBegin < 0 || rowEnd > n || rowBegin >= rowEnd) {
+        throw new AttnError(CODES.INDEX, `rows ${rowBegin} to ${rowEnd} are not a range inside 0..${n}`);
+      }
+      const blocked = buffer('long.blocked', 4);
+      M.HEAP32[blocked >> 2] = 0;
+      const rows = rowEnd - rowBegin;
+      if (kernel === 'full') {
+        if (n > FULL_MAX_N) {
+          throw new AttnError(CODES.OVERFLOW, `full attention keeps an ${n} x ${n} matrix; this page runs it up to n = ${FULL_MAX_N}`);
+        }
+        const { weights, kt } = fullBuffers();
+        const q = preparedPtr('q', n * d), v = preparedPtr('v', n * d), out = preparedPtr('out', n * d);
+        const block = weights + rowBegin * n * 4;
+        check(M._attn_matmul(block, q + rowBegin * d * 4, kt, rows, d, n));
+        check(M._attn_scale(block, block, rows * n, opts.scale || prepared.scale));
+        check(M._attn_softmax_rows(block, block, rows, n, 1, blocked));
+        check(M._attn_matmul(out + rowBegin * d * 4, block, v, rows, n, d));
+      } else if (kernel === 'linear') {
+        if (rowBegin !== 0 || rowEnd !== n) {
+          throw new AttnError(CODES.INDEX, 'linear attention runs all rows at once (rows 0 to n)');
+        }
+        const floats = M._attn_linear_scratch_floats(d, d);
+        const scratch = preparedPtr('scratch', Math.max(floats, 1));
+        check(M._attn_linear(preparedPtr('out', n * d), 0, preparedPtr('q', n * d), preparedPtr('k', n * d),
+          preparedPtr('v', n * d), n, d, d, opts.causal ? 1 : 0, scratch, floats));
+      } else {
+        const mask = kernel === 'window' ? 'window' : (opts.mask || 'none');
+        if (mask !== 'none' && mask !== 'causal' && mask !== 'window') {
+          throw new AttnError(CODES.MASK, 'streaming runs with mask "none" or "causal"');
+        }
+        const window = kernel === 'window' ? (opts.window === undefined ? 256 : opts.window) : 0;
+        const optPtr = writeOptions({ mask, window, scale: opts.scale }, n);
+        check(M._attn_head_streaming(preparedPtr('out', n * d), preparedPtr('q', n * d), preparedPtr('k', n * d),
+          preparedPtr('v', n * d), n, d, d, optPtr, rowBegin, rowEnd, blocked));
+      }
+      return { rows, blockedRows: M.HEAP32[blocked >> 2] };
+    }
+
+    // Copies of the prepared inputs and the last output (n x d each, flat), for tests.
+    function preparedInputs() {
+      if (!prepared) throw new AttnError(CODES.NULL, 'call prepareRandom(n, d, seed) first');
+      const nd = prepared.n * prepared.d;
+      return { n: prepared.n, d: prepared.d, q: readFloats(preparedPtr('q', nd), nd),
+        k: readFloats(preparedPtr('k', nd), nd), v: readFloats(preparedPtr('v', nd), nd) };
+    }
+    function preparedOutput() {
+      if (!prepared) throw new AttnError(CODES.NULL, 'call prepareRandom(n, d, seed) first');
+      const nd = prepared.n * prepared.d;
+      return readFloats(preparedPtr('out', nd), nd);
+    }
+
+    // Linear attention on given q, k, v (n rows of d_k, d_k, d_v): output rows and, for small
+    // n, the n x n weights it implies (rows sum to 1). options: { causal }.
+    function linear(q, k, v, options) {
+      options = options || {};
+      const n = q.length, dK = n ? q[0].length : 0, dV = v && v.length ? v[0].length : 0;
+      if (!n || k.length !== n || v.length !== n) throw new AttnError(CODES.SIZE, 'q, k and v need the same number of rows');
+      const qPtr = writeFloats('linear.q', flatten(q)), kPtr = writeFloats('linear.k', flatten(k));
+      const vPtr = writeFloats('linear.v', flatten(v));
+      const floats = M._attn_linear_scratch_floats(dK, dV);
+      const scratch = buffer('linear.scratch', Math.max(floats, 1) * 4);
+      const outPtr = buffer('linear.out', n * dV * 4);
+      const wPtr = options.weights === false ? 0 : buffer('linear.weights', n * n * 4);
+      check(M._attn_linear(outPtr, wPtr, qPtr, kPtr, vPtr, n, dK, dV, options.causal ? 1 : 0, scratch, floats));
+      return { output: rowsOf(readFloats(outPtr, n * dV), n, dV),
+        weights: wPtr ? rowsOf(readFloats(wPtr, n * n), n, n) : null };
+    }
+
+    const longContext = { fillRandom, logPositions, kernelBytes, prepareRandom, runPrepared,
+      preparedInputs, preparedOutput, linear, fullMaxN: FULL_MAX_N };
+
     return {
       tokenize, model, head, softmax, rowSums, maskAllowed, layer, format,
       heads, featureNames, maxTokens: MAX_TOKENS, headDim: HEAD_DIM,
       strerror: (code) => cString(M._attn_strerror(code)),
       heapBytes: () => M.HEAPU8.length,   // for tests: buffers are reused, the heap stays put
+      ...longContext,
     };
   }
 

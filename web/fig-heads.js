@@ -127,7 +127,7 @@
       state.head = Math.min(Math.max(0, state.head | 0), result.heads.length - 1);
       const known = tokens.length === n && typeof state.focus === 'number';
       tokens = result.tokens;
-      if (!known || state.focus >= n) {
+      if (!known || !(Number.isInteger(state.focus) && state.focus >= 0 && state.focus < n)) {
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', n - 1));
       }
       const head = result.heads[state.head], shown = texts[state.head];

@@ -49,7 +49,7 @@
       const head = result.heads[headIndex];
       const known = tokens.length === result.tokens.length && typeof state.focus === 'number';
       tokens = result.tokens;
-      if (!known || state.focus >= tokens.length) {
+      if (!known || !(Number.isInteger(state.focus) && state.focus >= 0 && state.focus < tokens.length)) {
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', tokens.length - 1));
       }
       const row = head.weights[state.focus];

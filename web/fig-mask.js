@@ -230,6 +230,7 @@
         stop();
         Object.assign(state, change);
         if ('mode' in change) state.mode = modeOf(change.mode);
+        if (!(Number.isInteger(state.step) && state.step >= 0)) state.step = -1;   // a bad step shows the whole matrix
         if ('text' in change && input.value !== state.text) input.value = state.text;
         render();
       },

@@ -131,7 +131,9 @@
       const head = result.heads[h];
       const known = tokens.length === result.tokens.length && typeof state.focus === 'number';
       tokens = result.tokens;
-      if (!known || state.focus >= tokens.length) {
+      // a word, or an index that is not a token here (-1, 2.5, 99, NaN from set()): look it up again
+      const inRange = Number.isInteger(state.focus) && state.focus >= 0 && state.focus < tokens.length;
+      if (!known || !inRange) {
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', tokens.length - 1));
       }
       if (editBase !== state.text + '\n' + h) {          // new vectors: old nudges mean nothing
@@ -150,7 +152,7 @@
       parts.note.set(result.truncated
         ? `Only the first ${tokens.length} of ${result.totalTokens} tokens are used.` : '');
       content.hidden = false;
-      const kj = state.keyToken !== null && state.keyToken < tokens.length ? state.keyToken
+      const kj = Number.isInteger(state.keyToken) && state.keyToken >= 0 && state.keyToken < tokens.length ? state.keyToken
         : kit.topIndices(head.weights[i], 1)[0];
       const names = head.dimNames;
       cur = {
@@ -336,7 +338,7 @@
     function field(control, names, texts, d, j, edits) {
       const box = el('input', { class: 'ae-qkv-input', type: 'number', step: '0.1', min: -LIMIT, max: LIMIT,
         value: edits && d in edits ? String(edits[d]) : texts[d], inputmode: 'decimal',
-        data: { control, dim: d, tokenIndex: j, original: texts[d] }, on: { input: nudge } });
+        data: { control, dim: d, token: j, original: texts[d] }, on: { input: nudge } });
       return el('label', { class: 'ae-qkv-field', title: names[d] }, el('span', { text: names[d] }), box);
     }
 
@@ -365,7 +367,7 @@
 
     // A typed number replaces one component; typing the printed value back restores C's own.
     function nudge(e) {
-      const box = e.target, d = Number(box.dataset.dim), j = Number(box.dataset.tokenIndex);
+      const box = e.target, d = Number(box.dataset.dim), j = Number(box.dataset.token);
       const value = box.valueAsNumber, bad = !Number.isFinite(value) || Math.abs(value) > LIMIT;
       box.setAttribute('aria-invalid', String(bad));
       if (bad) return;

@@ -20,8 +20,10 @@
   function failAll(roots, err) {
     roots.forEach((rootNode) => {
       const parts = kit.frame(rootNode, rootNode.dataset.number || '', 'could not start');
+      parts.body.hidden = true;   // no empty box above the message
+      const reason = String(err && err.message ? err.message : err).replace(/\.$/, '');
       parts.note.set('This figure needs WebAssembly, and the attention core did not load (' +
-        (err && err.message ? err.message : err) + '). Try a current Firefox, Chrome, Safari or Edge.', true);
+        reason + '). Try a current Firefox, Chrome, Safari or Edge.', true);
       rootNode.dataset.ready = 'error';
     });
   }
