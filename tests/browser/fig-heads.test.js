@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl } = require('./harness.js');
+const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
 
 const FIG = '[data-figure="heads"]';
 const N = 13;   // tokens of the trophy sentence
@@ -16,10 +16,7 @@ let browser;
 test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
-async function ready(page) {
-  await page.waitForSelector(FIG + '[data-ready="true"]');
-  return page.locator(FIG);
-}
+const ready = (page) => figureReady(page, FIG);
 
 // The matrix as rows of numbers, read from data-row / data-col / data-weight.
 async function matrix(fig) {

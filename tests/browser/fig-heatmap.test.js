@@ -3,17 +3,14 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl } = require('./harness.js');
+const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
 
 const FIG = '[data-figure="heatmap"]';
 let browser;
 test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
-async function ready(page) {
-  await page.waitForSelector(FIG + '[data-ready="true"]');
-  return page.locator(FIG);
-}
+const ready = (page) => figureReady(page, FIG);
 
 async function chips(fig) {
   return fig.locator('[data-token-index]').evaluateAll((els) => els.map((e) => ({

@@ -4,17 +4,14 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl } = require('./harness.js');
+const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
 
 const FIG = '[data-figure="mask"]';
 let browser;
 test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
-async function ready(page) {
-  await page.waitForSelector(FIG + '[data-ready="true"]');
-  return page.locator(FIG);
-}
+const ready = (page) => figureReady(page, FIG);
 
 // The matrix as rows of { allowed, weight, hidden, self, text, pattern }.
 async function cells(fig) {

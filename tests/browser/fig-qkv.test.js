@@ -5,7 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl } = require('./harness.js');
+const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
 
 const FIG = '[data-figure="qkv"]';
 const SENTENCE = "The animal didn't cross the road because it was tired.";
@@ -15,10 +15,7 @@ let browser;
 test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
-async function ready(page) {
-  await page.waitForSelector(FIG + '[data-ready="true"]');
-  return page.locator(FIG);
-}
+const ready = (page) => figureReady(page, FIG);
 
 // Everything the figure shows, as the texts it printed.
 async function snapshot(fig) {

@@ -5,7 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl } = require('./harness.js');
+const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
 
 const FIG = '[data-figure="scaling"]';
 const LENGTHS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -14,10 +14,7 @@ let browser;
 test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
-async function ready(page) {
-  await page.waitForSelector(FIG + '[data-ready="true"]');
-  return page.locator(FIG);
-}
+const ready = (page) => figureReady(page, FIG);
 
 async function finished(page, timeout = 240000) {
   await page.waitForSelector(`${FIG}[data-run="done"]`, { timeout });

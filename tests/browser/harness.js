@@ -49,8 +49,14 @@ async function shot(page, name, locator) {
   return file;
 }
 
+// Waits until the figure matching `selector` has drawn from the WASM module; its locator.
+async function figureReady(page, selector) {
+  await page.waitForSelector(selector + '[data-ready="true"]');
+  return page.locator(selector);
+}
+
 function fileUrl(rel) {
   return 'file://' + path.join(ROOT, rel);
 }
 
-module.exports = { launch, open, shot, serve, fileUrl, ROOT };
+module.exports = { launch, open, shot, serve, fileUrl, figureReady, ROOT };
