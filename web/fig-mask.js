@@ -11,7 +11,6 @@
   const MAX_SHOWN = 8;        // words in the matrix: more would not fit a phone
   const TICK_MS = 900;        // Play reveals one row this often
   const MODES = { causal: 'Decoder (causal)', none: 'Encoder (no mask)' };
-  const encoder = new TextEncoder(), decoder = new TextDecoder();
 
   // 'decoder'/'causal' -> 'causal', 'encoder'/'none' -> 'none'
   const modeOf = (m) => (m === 'none' || m === 'encoder' ? 'none' : 'causal');
@@ -108,14 +107,7 @@
       if (m !== state.mode) { state.mode = m; render(); }
     }
 
-    // The text of the first MAX_SHOWN words (cut at a token's end byte, so the model sees
-    // exactly the words the matrix shows and every row still adds up to 1).
-    function shownText() {
-      const t = core.tokenize(state.text);
-      if (t.tokens.length <= MAX_SHOWN) return { text: state.text, total: t.totalTokens };
-      const bytes = encoder.encode(String(state.text));
-      return { text: decoder.decode(bytes.subarray(0, t.tokens[MAX_SHOWN - 1].end)), total: t.totalTokens };
-    }
+    const shownText = () => kit.firstTokens(core, state.text, MAX_SHOWN);
 
     // The whole matrix, no row singled out: say what the picture means.
     function overview(count, decoding) {

@@ -9,6 +9,7 @@
   const SENTENCE = "The animal didn't cross the road because it was tired.";
   const LIMIT = 50;                                  // largest magnitude a nudge may take
   const COLS = { q: 1, k: 1, raw: 2, scaled: 3, weight: 4, v: 5, out: 5 };
+  const MAX_SHOWN = 40;                              // tokens drawn: 40 rows of every number stay quick
 
   // Largest |value| of some rows: the scale of their bar glyphs (layout only).
   function maxAbs(rows) {
@@ -116,9 +117,10 @@
     }
 
     function render() {
-      let result;
+      let result, shown;
       try {
-        result = core.model(state.text, { temperature: state.temperature });
+        shown = kit.firstTokens(core, state.text, MAX_SHOWN);
+        result = core.model(shown.text, { temperature: state.temperature });
       } catch (err) {
         parts.note.set(kit.friendly(err), true);
         chips.setTokens([]);
@@ -149,8 +151,9 @@
         parts.note.set(kit.friendly(err), true);
         return;
       }
-      parts.note.set(result.truncated
-        ? `Only the first ${tokens.length} of ${result.totalTokens} tokens are used.` : '');
+      parts.note.set(shown.total > tokens.length
+        ? `Only the first ${tokens.length} of ${shown.total} tokens are used: this figure shows every number of ` +
+          'every token, so it keeps to short sentences.' : '');
       content.hidden = false;
       const kj = Number.isInteger(state.keyToken) && state.keyToken >= 0 && state.keyToken < tokens.length ? state.keyToken
         : kit.topIndices(head.weights[i], 1)[0];

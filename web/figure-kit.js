@@ -206,6 +206,15 @@
     return at >= 0 ? at : fallback;
   }
 
+  // The text of the first `max` tokens (cut at a token's end byte, so the model sees exactly
+  // the tokens a figure shows and every row still adds up to 1), and how many there were.
+  const utf8 = new TextEncoder(), fromUtf8 = new TextDecoder();
+  function firstTokens(core, text, max) {
+    const t = core.tokenize(text);
+    if (t.tokens.length <= max) return { text, total: t.totalTokens };
+    return { text: fromUtf8.decode(utf8.encode(String(text)).subarray(0, t.tokens[max - 1].end)), total: t.totalTokens };
+  }
+
   // Friendly words for the core's errors (the C message stays available in the title).
   function friendly(err) {
     const codes = AE.CODES || {};
@@ -255,6 +264,6 @@
     return { options, notes };
   }
 
-  AE.kit = { el, cleanOptions, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
+  AE.kit = { el, cleanOptions, firstTokens, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
     topThreeText, frame, findToken, friendly };
 })(typeof window !== 'undefined' ? window : globalThis);
