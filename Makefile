@@ -62,11 +62,11 @@ site-folder: wasm
 # native oracle the WASM tests compare against.
 test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
 
-build/native_layer: tests/wasm/native_layer.c build/libattn.a
+build/native_layer: tests/wasm/native_layer.c tests/wasm/oracle_io.h build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
 # the long-context oracle: the portable C path the WASM SIMD path must match
-build/native_long: tests/wasm/native_long.c build/libattn.a
+build/native_long: tests/wasm/native_long.c tests/wasm/oracle_io.h build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
 build/tests/%: tests/core/%.c tests/core/check.h build/libattn.a

@@ -52,32 +52,18 @@
       const token = (this.mountToken = {});
       AE.loadCore().then((core) => {
         if (token !== this.mountToken) return;   // a newer mount started meanwhile
-        const mountFigure = AE.figures && AE.figures[name];
+        const mountFigure = AE.kit.figureNamed(name);
         if (!mountFigure) {
-          this.fail('There is no figure called "' + name + '". Try heatmap, heads, qkv, mask or temperature.');
+          const parts = AE.kit.frame(figureRoot, '', 'Attention figure');
+          parts.note.set(`There is no figure called "${name}". Try ${Object.keys(AE.figures).join(', ')}.`, true);
+          figureRoot.dataset.ready = 'error';
           return;
         }
         this.headCount = core.heads.length;
         const { options, notes } = optionsOf(this, this.headCount);
         this.instance = mountFigure(figureRoot, core, options);
-        this.showNotes(notes);
-      }, (err) => this.fail('This figure needs WebAssembly, and the attention core did not load (' +
-        (err && err.message ? err.message : err) + ').'));
-    }
-
-    fail(message) {
-      const parts = AE.kit.frame(this.figureRoot, '', 'Attention figure');
-      parts.note.set(message, true);
-      this.figureRoot.dataset.ready = 'error';
-    }
-
-    // Attribute notes sit under the figure, replaced on each change.
-    showNotes(notes) {
-      const old = this.figureRoot.querySelector(':scope > .ae-attribute-note');
-      if (old) old.remove();
-      if (notes.length) {
-        this.figureRoot.append(AE.kit.el('p', { class: 'ae-note ae-attribute-note', role: 'status', text: notes.join(' ') }));
-      }
+        AE.kit.optionNote(figureRoot, 'ae-attribute-note', notes);
+      }, (err) => AE.kit.loadFailed(figureRoot, '', err));
     }
 
     attributeChangedCallback(name, before, after) {
@@ -86,7 +72,7 @@
       const raw = {};
       raw[name] = after;
       const { options, notes } = AE.kit.cleanOptions(raw, this.headCount);
-      this.showNotes(notes);
+      AE.kit.optionNote(this.figureRoot, 'ae-attribute-note', notes);
       if (name in options) this.instance.set(options);
     }
   }

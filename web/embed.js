@@ -5,7 +5,6 @@
 (function (AE) {
   'use strict';
   const kit = AE.kit;
-  const FIGURES = ['heatmap', 'heads', 'qkv', 'mask', 'temperature', 'scaling'];
 
   function postHeight() {
     const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
@@ -18,15 +17,11 @@
   const params = new URLSearchParams(location.search);
   let figureName = params.get('figure') || 'heatmap';
   const notes = [];
-  if (FIGURES.indexOf(figureName) < 0) {
+  if (!kit.figureNamed(figureName)) {
     notes.push(`There is no figure "${figureName.slice(0, 24)}"; showing the heatmap.`);
     figureName = 'heatmap';
   }
-  const raw = {};
-  for (const [key, name] of [['text', 'text'], ['focus', 'focus'], ['head', 'head'], ['t', 'temperature'],
-    ['temperature', 'temperature'], ['step', 'step'], ['mode', 'mode']]) {
-    if (params.has(key)) raw[name] = params.get(key);
-  }
+  const raw = AE.share.rawOf(Array.from(params));   // the same keys the lesson's links use
 
   function start() {
     const rootNode = document.getElementById('figure');
@@ -36,17 +31,11 @@
       clean.options.number = '';
       clean.options.link = false;   // an embedded figure has no Figure 1.1 beside it
       AE.figures[figureName](rootNode, core, clean.options);
-      const all = notes.concat(clean.notes);
-      if (all.length) {
-        rootNode.append(kit.el('p', { class: 'ae-note ae-url-note', role: 'status', text: all.join(' ') }));
-      }
+      kit.optionNote(rootNode, 'ae-url-note', notes.concat(clean.notes));
       postHeight();
       new ResizeObserver(postHeight).observe(document.documentElement);
     }, (err) => {
-      const parts = kit.frame(rootNode, '', 'Attention figure');
-      parts.note.set('This figure needs WebAssembly, and the attention core did not load (' +
-        (err && err.message ? err.message : err) + ').', true);
-      rootNode.dataset.ready = 'error';
+      kit.loadFailed(rootNode, '', err);
       postHeight();
     });
   }

@@ -19,21 +19,18 @@
       records.push({ table, row, col, row_label: rowLabel, col_label: colLabel, field, value: String(value) });
     };
     const focus = figure.dataset.focus !== undefined ? Number(figure.dataset.focus) : null;
-    const tokens = [];
+    // the sentence's chips: the tokens, and the focal token's weight on each
     const firstRow = figure.querySelector('.ae-tokens');
-    if (firstRow) {
-      firstRow.querySelectorAll('[data-token-index]').forEach((chip) => {
-        const i = Number(chip.dataset.tokenIndex), word = chip.dataset.text || text(chip.querySelector('.ae-word'));
-        tokens.push(word);
-        if (focus !== null && chip.dataset.weight !== undefined) {
-          add('focal_row', focus, i, tokens[focus] || '', word, 'weight', chip.dataset.weight);
-        }
-      });
-      // labels of the focal row, now that every token is known
-      records.forEach((r) => { if (r.table === 'focal_row') r.row_label = tokens[focus] || ''; });
-    }
-    figure.querySelectorAll('table').forEach((table, t) => {
-      const name = figure.querySelectorAll('table').length > 1 ? 'matrix_' + (t + 1) : 'matrix';
+    const chips = firstRow ? Array.from(firstRow.querySelectorAll('[data-token-index]')) : [];
+    const tokens = chips.map((chip) => chip.dataset.text || text(chip.querySelector('.ae-word')));
+    chips.forEach((chip, i) => {
+      if (focus !== null && chip.dataset.weight !== undefined) {
+        add('focal_row', focus, i, tokens[focus] || '', tokens[i], 'weight', chip.dataset.weight);
+      }
+    });
+    const tables = figure.querySelectorAll('table');
+    tables.forEach((table, t) => {
+      const name = tables.length > 1 ? 'matrix_' + (t + 1) : 'matrix';
       const cols = Array.from(table.querySelectorAll('thead th[data-col]'), text);
       table.querySelectorAll('td[data-row][data-col]').forEach((cell) => {
         if (cell.dataset.hidden) return;
@@ -93,12 +90,17 @@
   const painted = (colour) => colour && colour !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(colour);
   const round = (x) => String(Math.round(x * 10) / 10);
 
+  // The picture's size in CSS pixels: the figure's box, rounded up.
+  function pictureSize(figure) {
+    const box = figure.getBoundingClientRect();
+    return { x0: box.left, y0: box.top, w: Math.ceil(box.width), h: Math.ceil(box.height) };
+  }
+
   // A picture of the figure as it is on screen: every box with a fill or border becomes a
   // rect, every piece of text a <text> at its place in the same font and colour, inline SVG
   // is copied with its computed paint. No foreignObject, so the PNG canvas stays untainted.
   function svg(figure) {
-    const box = figure.getBoundingClientRect();
-    const x0 = box.left, y0 = box.top, w = Math.ceil(box.width), h = Math.ceil(box.height);
+    const { x0, y0, w, h } = pictureSize(figure);
     const out = [];
     const page = getComputedStyle(figure);
     let background = page.backgroundColor;
@@ -247,8 +249,7 @@
   // PNG at twice the screen size (crisp on slides), drawn from the SVG above.
   function png(figure) {
     const source = svg(figure);
-    const match = /width="(\d+)" height="(\d+)"/.exec(source);
-    const w = Number(match[1]), h = Number(match[2]), scale = 2;
+    const { w, h } = pictureSize(figure), scale = 2;
     return new Promise((resolve, reject) => {
       const image = new Image();
       image.onload = () => {

@@ -32,11 +32,7 @@
     const pickHead = (h) => { if (h !== state.head) { state.head = h; render(); } };
     const pickRow = (i) => { if (i !== state.focus) { state.focus = i; render(); } };
 
-    // The picker: one button per head, named by C; one tab stop, arrows move and select.
-    const picker = kit.el('div', { class: 'ae-heads-picker', role: 'group', aria: { label: 'Pick a head' } },
-      core.heads.map((h) => kit.el('button', { type: 'button', class: 'ae-button', text: h.name,
-        data: { head: h.index }, aria: { pressed: 'false' }, on: { click: () => pickHead(h.index) } })));
-    kit.rovingKeys(picker, '[data-head]', (i) => pickHead(i));
+    const picker = kit.headPicker(core, pickHead, 'ae-heads-picker', 'Pick a head');
 
     const desc = kit.el('p', { class: 'ae-heads-desc' });
     const chips = kit.tokenRow(pickRow, 'Tokens: pick the token that looks, with the arrow keys, hover or tap');
@@ -62,20 +58,12 @@
       kit.el('span', { class: 'ae-heads-mini-name', aria: { hidden: 'true' }, text: h.name }))));
     kit.rovingKeys(minis, '.ae-heads-mini', (i) => pickHead(i));
 
-    parts.body.append(picker, desc,
+    parts.body.append(picker.node, desc,
       kit.el('div', { class: 'ae-heads-hover' }, chips.node, summary),
       kit.el('div', { class: 'ae-heads-grid' },
         kit.el('div', { class: 'ae-heads-matrix' }, axes, matrix.node),
         kit.el('div', { class: 'ae-heads-side' },
           kit.el('p', { class: 'ae-heads-side-title', text: 'All four heads at a glance' }), minis)));
-
-    // Marks the selected head in a group of toggles and makes it the group's one tab stop.
-    function press(group, selector, h) {
-      group.querySelectorAll(selector).forEach((b, i) => {
-        b.setAttribute('aria-pressed', String(i === h));
-        b.tabIndex = i === h ? 0 : -1;
-      });
-    }
 
     // Paints one small map: n x n coloured cells from the weights C printed.
     function drawMini(map, texts, n) {
@@ -134,8 +122,8 @@
       const focalTexts = core.format(head.weights[state.focus], 3);   // the whole focal row
       const words = tokens.map((t) => t.text);
 
-      press(picker, '[data-head]', state.head);
-      press(minis, '.ae-heads-mini', state.head);
+      picker.press(state.head);
+      kit.pressOne(minis.querySelectorAll('.ae-heads-mini'), state.head);
       desc.replaceChildren(kit.el('b', { text: head.name }), ': ' + head.description);
       // A new focal row only moves the highlight: the table is rebuilt when its numbers change.
       const key = state.head + '\n' + state.text;

@@ -203,11 +203,7 @@
       else describeRow(row, words, head.weights[row], texts[row], allowed[row], other.heads[h].weights[row], decoding);
       legend.lastChild.style.visibility = decoding ? '' : 'hidden';   // no "not generated" in an encoder
 
-      modes.querySelectorAll('[data-mode]').forEach((b) => {
-        const on = b.dataset.mode === state.mode;
-        b.setAttribute('aria-pressed', String(on));
-        if (!modes.contains(document.activeElement)) b.tabIndex = on ? 0 : -1;
-      });
+      kit.pressOne(modes.querySelectorAll('[data-mode]'), Object.keys(MODES).indexOf(state.mode));
       calm.hidden = !reducedMotion();
       root.dataset.mode = state.mode;
       root.dataset.step = String(state.step);

@@ -56,10 +56,7 @@
     const input = el('input', { class: 'ae-text', type: 'text', value: state.text, spellcheck: 'false',
       autocomplete: 'off', data: { control: 'text' }, aria: { label: 'Sentence for Figure ' + number },
       on: { input: () => { state.text = input.value; render(); } } });
-    const headButtons = core.heads.map((h) => el('button', { type: 'button', class: 'ae-button', text: h.name,
-      data: { head: h.index }, aria: { pressed: 'false' }, on: { click: () => pickHead(h.index) } }));
-    const heads = el('div', { class: 'ae-qkv-heads', role: 'group', aria: { label: 'Head' } }, headButtons);
-    kit.rovingKeys(heads, '[data-head]', (i) => pickHead(i));
+    const heads = kit.headPicker(core, (i) => pickHead(i), 'ae-qkv-heads', 'Head');
     const headInfo = el('p', { class: 'ae-qkv-headinfo' });
     const chips = kit.tokenRow((i) => { state.focus = i; render(); }, 'Query token: pick one with the arrow keys, hover or tap');
     const numbersButton = el('button', { type: 'button', class: 'ae-button ae-qkv-small', text: 'Numbers',
@@ -87,7 +84,7 @@
       el('div', { class: 'ae-qkv-edit' }, el('label', { class: 'ae-qkv-edit-title' }, 'Key of ', keySelect), kGrid));
     const content = el('div', { class: 'ae-qkv-content' }, formula, wrap, outBox, explain, whatIf);
     parts.body.append(el('label', { class: 'ae-text-label ae-qkv-sentence' }, 'Your sentence', input),
-      el('div', { class: 'ae-qkv-row' }, el('span', { class: 'ae-qkv-label', text: 'Head' }), heads),
+      el('div', { class: 'ae-qkv-row' }, el('span', { class: 'ae-qkv-label', text: 'Head' }), heads.node),
       headInfo, el('div', { class: 'ae-qkv-row' }, el('span', { class: 'ae-qkv-label', text: 'Query token' })),
       chips.node, content);
 
@@ -167,7 +164,7 @@
         origQ: core.format(head.q[i], 2), origK: core.format(head.k[kj], 2),
       };
 
-      headButtons.forEach((b, x) => { b.setAttribute('aria-pressed', String(x === h)); b.tabIndex = x === h ? 0 : -1; });
+      heads.press(h);
       headInfo.textContent = head.description;
       numbersButton.setAttribute('aria-pressed', String(state.numbers));
       numbersButton.setAttribute('aria-label', 'Show the numbers of every vector');

@@ -197,6 +197,49 @@
     return { caption, body, note: status, live };
   }
 
+  // A figure's mount function by name, or null (own names only: "constructor" is no figure).
+  function figureNamed(name) {
+    return Object.prototype.hasOwnProperty.call(AE.figures, name) ? AE.figures[name] : null;
+  }
+
+  // What a figure shows when the WebAssembly core could not load: a plain message, no empty box.
+  function loadFailed(rootNode, number, err) {
+    const parts = frame(rootNode, number || '', 'could not start');
+    parts.body.hidden = true;
+    const reason = String(err && err.message ? err.message : err).replace(/\.$/, '');
+    parts.note.set('This figure needs WebAssembly, and the attention core did not load (' +
+      reason + '). Try a current Firefox, Chrome, Safari or Edge.', true);
+    rootNode.dataset.ready = 'error';
+  }
+
+  // A note under a figure about the options it was given (className: ae-url-note for a link,
+  // ae-attribute-note for attributes), replaced on each call; no notes, no element.
+  function optionNote(rootNode, className, notes, lead) {
+    const old = rootNode.querySelector(':scope > .' + className);
+    if (old) old.remove();
+    if (notes.length) {
+      rootNode.append(el('p', { class: 'ae-note ' + className, role: 'status', text: (lead || '') + notes.join(' ') }));
+    }
+  }
+
+  // Marks the one pressed button of a group of toggles (by position) and makes it the
+  // group's one tab stop, as rovingKeys expects.
+  function pressOne(buttons, index) {
+    Array.from(buttons).forEach((b, i) => {
+      b.setAttribute('aria-pressed', String(i === index));
+      b.tabIndex = i === index ? 0 : -1;
+    });
+  }
+
+  // The head picker: one button per head, named by C; one tab stop, arrows move and select.
+  function headPicker(core, onPick, className, label) {
+    const node = el('div', { class: className, role: 'group', aria: { label } },
+      core.heads.map((h) => el('button', { type: 'button', class: 'ae-button', text: h.name,
+        data: { head: h.index }, aria: { pressed: 'false' }, on: { click: () => onPick(h.index) } })));
+    rovingKeys(node, '[data-head]', onPick);
+    return { node, press: (h) => pressOne(node.querySelectorAll('[data-head]'), h) };
+  }
+
   // The first token index whose text is `word` (any case), or fallback.
   function findToken(tokens, word, fallback) {
     if (word === undefined || word === null || word === '') return fallback;
@@ -264,6 +307,6 @@
     return { options, notes };
   }
 
-  AE.kit = { el, cleanOptions, firstTokens, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
+  AE.kit = { el, cleanOptions, firstTokens, figureNamed, loadFailed, optionNote, pressOne, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
     topThreeText, frame, findToken, friendly };
 })(typeof window !== 'undefined' ? window : globalThis);

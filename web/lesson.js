@@ -18,14 +18,7 @@
   }
 
   function failAll(roots, err) {
-    roots.forEach((rootNode) => {
-      const parts = kit.frame(rootNode, rootNode.dataset.number || '', 'could not start');
-      parts.body.hidden = true;   // no empty box above the message
-      const reason = String(err && err.message ? err.message : err).replace(/\.$/, '');
-      parts.note.set('This figure needs WebAssembly, and the attention core did not load (' +
-        reason + '). Try a current Firefox, Chrome, Safari or Edge.', true);
-      rootNode.dataset.ready = 'error';
-    });
+    roots.forEach((rootNode) => kit.loadFailed(rootNode, rootNode.dataset.number, err));
   }
 
   // ---- state in the URL hash ---------------------------------------------------------
@@ -71,16 +64,6 @@
     return AE.share.query(parts);
   }
 
-  // A note under a figure about URL values that were clamped or ignored (replaced each time).
-  function urlNote(rootNode, notes) {
-    const old = rootNode.querySelector(':scope > .ae-url-note');
-    if (old) old.remove();
-    if (notes.length) {
-      rootNode.append(kit.el('p', { class: 'ae-note ae-url-note', role: 'status',
-        text: 'From the link: ' + notes.join(' ') }));
-    }
-  }
-
   // Applies the hash to the mounted figures; every bad value becomes a visible note.
   function applyHash(mounted, roots, core) {
     const { byFigure, view } = readHash();
@@ -90,7 +73,7 @@
       if (!instance) return;
       const pairs = byFigure[name] || [];
       const { options, notes } = kit.cleanOptions(AE.share.rawOf(pairs), core.heads.length);
-      const unknown = pairs.filter(([k]) => !AE.share.KEYS.some(([key, u]) => k === u || k === key));
+      const unknown = pairs.filter(([k]) => !AE.share.optionNamed(k));
       if (unknown.length) notes.push(`Ignored ${unknown.map(([k]) => '"' + k.slice(0, 20) + '"').join(', ')}.`);
       delete options.number;
       // keys a figure does not have are dropped, so "#temperature.head=2" changes nothing
@@ -105,7 +88,7 @@
       if (index === 0 && unknownFigures.length) {
         notes.push(`There is no figure called ${unknownFigures.map((n) => '"' + n.slice(0, 20) + '"').join(', ')} on this page.`);
       }
-      urlNote(rootNode, notes);
+      kit.optionNote(rootNode, 'ae-url-note', notes, 'From the link: ');
     });
     const target = view && roots.find((r) => r.dataset.figure === view);
     if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
@@ -116,7 +99,7 @@
     AE.loadCore().then((core) => {
       const mounted = {};
       roots.forEach((rootNode) => {
-        const name = rootNode.dataset.figure, mount = AE.figures[name];
+        const name = rootNode.dataset.figure, mount = kit.figureNamed(name);
         if (!mount) return;
         try {
           mounted[name] = mount(rootNode, core, optionsOf(rootNode));

@@ -24,12 +24,18 @@
     return pairs;
   }
 
+  // The option a URL key names ("t" or "temperature" -> "temperature"), or undefined.
+  function optionNamed(urlKey) {
+    const known = KEYS.find(([key, u]) => u === urlKey || key === urlKey);
+    return known && known[0];
+  }
+
   // URL pairs back to raw options for kit.cleanOptions (unknown keys are left out).
   function rawOf(pairs) {
     const raw = {};
     for (const [urlKey, value] of pairs) {
-      const known = KEYS.find(([key, u]) => u === urlKey || key === urlKey);
-      if (known) raw[known[0]] = value;
+      const option = optionNamed(urlKey);
+      if (option) raw[option] = value;
     }
     return raw;
   }
@@ -127,5 +133,5 @@
     return { node: bar, refresh() { if (!panel.hidden) fill(); } };
   }
 
-  AE.share = { KEYS, paramsOf, rawOf, query, embedUrl, snippets, toolbar };
+  AE.share = { optionNamed, paramsOf, rawOf, query, toolbar };
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -6,19 +6,12 @@
    Out: int32 status; then float32 output (n, width) and weights (n_heads, n, n). */
 #include "attn.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
-static float *read_floats(size_t count) {
-    float *p = malloc(count * sizeof *p + 1);
-    if (!p || fread(p, sizeof *p, count, stdin) != count) exit(3);
-    return p;
-}
+#include "oracle_io.h"
 
 int main(void) {
     int hdr[8];
     float sc[2];
-    if (fread(hdr, sizeof *hdr, 8, stdin) != 8 || fread(sc, sizeof *sc, 2, stdin) != 2) return 3;
+    read_header(hdr, sc);
     int n = hdr[0], dm = hdr[1], nh = hdr[2], dh = hdr[3], dout = hdr[4];
     if (n <= 0 || dm <= 0 || nh <= 0 || dh <= 0 || n > 4096) return 3;
     size_t wsize = (size_t)nh * dm * dh;

@@ -7,19 +7,12 @@
    Out: int32 status; then float32 output (n, d_v) when the status is 0. */
 #include "attn.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
-static float *read_floats(size_t count) {
-    float *p = malloc(count * sizeof *p + 1);
-    if (!p || fread(p, sizeof *p, count, stdin) != count) exit(3);
-    return p;
-}
+#include "oracle_io.h"
 
 int main(void) {
     int hdr[8];
     float sc[2];
-    if (fread(hdr, sizeof *hdr, 8, stdin) != 8 || fread(sc, sizeof *sc, 2, stdin) != 2) return 3;
+    read_header(hdr, sc);
     int kernel = hdr[0], n = hdr[1], dk = hdr[2], dv = hdr[3];
     if (n <= 0 || dk <= 0 || dv <= 0 || n > 4096 || dk > 4096 || dv > 4096) return 3;
     float *q = read_floats((size_t)n * dk), *k = read_floats((size_t)n * dk), *v = read_floats((size_t)n * dv);
