@@ -402,7 +402,8 @@ HOT static void gemm(float *out, const float *a, size_t a_rs, size_t a_cs, const
             for (int j0 = 0; j0 < m; j0 += NR) {
                 const int nr = m - j0 < NR ? m - j0 : NR;
                 const float *bp = b + (size_t)p0 * m + j0;
-                for (int p = 0; p < kc; p++) memcpy(panel + p * nr, bp + (size_t)p * m, (size_t)nr * sizeof(float));
+                for (int p = 0; p < kc; p++)
+                    for (int j = 0; j < nr; j++) panel[p * nr + j] = bp[(size_t)p * m + j];
                 for (int i = i0; i < i1; i += MR) {
                     const int mr = i1 - i < MR ? i1 - i : MR;
                     gemm_block(out + (size_t)i * m + j0, (size_t)m, a + (size_t)i * a_rs + (size_t)p0 * a_cs,
@@ -594,7 +595,7 @@ COLD static void split_heads(float *dst, const float *src, int B, int T, int C, 
     const int hs = C / NH;
     for (int h = 0; h < NH; h++)
         for (size_t i = 0; i < (size_t)B * T; i++)
-            memcpy(dst + ((size_t)h * B * T + i) * hs, src + i * C + (size_t)h * hs, (size_t)hs * sizeof(float));
+            for (int d = 0; d < hs; d++) dst[((size_t)h * B * T + i) * hs + d] = src[i * C + (size_t)h * hs + d];
 }
 
 // dst (B*T, C) = the heads of src (NH, B, T, hs) side by side
@@ -602,7 +603,7 @@ COLD static void merge_heads(float *dst, const float *src, int B, int T, int C, 
     const int hs = C / NH;
     for (int h = 0; h < NH; h++)
         for (size_t i = 0; i < (size_t)B * T; i++)
-            memcpy(dst + i * C + (size_t)h * hs, src + ((size_t)h * B * T + i) * hs, (size_t)hs * sizeof(float));
+            for (int d = 0; d < hs; d++) dst[i * C + (size_t)h * hs + d] = src[((size_t)h * B * T + i) * hs + d];
 }
 
 // Overrides the weights (T, T) of one head on one sequence for an ablation.
