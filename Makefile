@@ -135,6 +135,9 @@ serve: build
 	@echo "Attention Explorer: http://localhost:$(PORT)/  (Ctrl-C stops)"
 	@node tests/serve.js web $(PORT)
 
+# the gradient check's double-precision reference is shared by test_gpt and attn-train
+build/tests/test_gpt build/tests-san/test_gpt: tests/core/gpt_ref.h
+
 # The training tool build/attn-train (gradcheck, induction, speed): native, -O3 -march=native
 # and OpenMP (threads from OMP_NUM_THREADS; results are the same for any thread count).
 TRAIN_CFLAGS ?= -O3 -march=native -fopenmp
