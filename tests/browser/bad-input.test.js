@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { launch, open, serve, fileUrl, ROOT } = require('./harness.js');
+const { launch, open, serve, ROOT, LESSON } = require('./harness.js');
 
 const TEXT_FIGURES = ['heatmap', 'qkv', 'mask'];
 const QKV_SHOWN = 40;     // Figure 3.1 shows the first 40 (MAX_SHOWN in fig-qkv.js)
@@ -19,7 +19,7 @@ test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
 async function lesson() {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   await page.waitForFunction((names) => window.AttentionExplorer.page &&
     names.every((n) => document.querySelector(`[data-figure="${n}"]`).dataset.ready === 'true'), TESTED);
   return page;

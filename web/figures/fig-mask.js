@@ -147,11 +147,14 @@
 
     // Everything one (text, mode, head) shows, computed once: the model under both masks (each
     // run once; core.model caches), both masks, and every number printed by C. A step only
-    // picks a row of it, so stepping and playing cost no WASM call at all.
-    let view = null;
+    // picks a row of it, so stepping and playing cost no WASM call at all. Views are kept per
+    // mode and head until the text changes, so switching back and forth costs nothing either.
+    const views = new Map();
+    let viewsText = null;
     function viewFor() {
-      const key = [state.text, state.mode, state.head].join('\n');
-      if (view && view.key === key) return view;
+      if (viewsText !== state.text) { views.clear(); viewsText = state.text; }
+      const key = state.mode + '\n' + state.head;
+      if (views.has(key)) return views.get(key);
       const shown = shownText();
       const otherMode = state.mode === 'causal' ? 'none' : 'causal';
       const now = core.model(shown.text, { mask: state.mode, parts: ['weights'] });
@@ -165,10 +168,11 @@
       const rowsOf = (list, from) => Array.from({ length: count }, (_, i) => list.slice((from + i) * count, (from + i + 1) * count));
       const all = core.format(flat, 3), short = core.format(flat, 3, { leadingZero: false });
       const whole = core.format(flat.subarray(0, count * count), 0);
-      view = { key, total: shown.total, n: count, head, words: now.tokens.map((t) => t.text),
+      const view = { total: shown.total, n: count, head, words: now.tokens.map((t) => t.text),
         allowed: core.maskAllowed(count, { mask: state.mode }), otherAllowed: core.maskAllowed(count, { mask: otherMode }),
         texts: rowsOf(all, 0), otherTexts: rowsOf(all, count), short: rowsOf(short, 0), whole: rowsOf(whole, 0),
         sums: core.format(core.rowSums(head.weights), 3) };
+      views.set(key, view);
       return view;
     }
 
@@ -177,7 +181,6 @@
       try {
         v = viewFor();
       } catch (err) {
-        view = null;
         stop();
         parts.note.set(kit.friendly(err), true);
         matrix.table.replaceChildren();
