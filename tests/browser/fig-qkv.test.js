@@ -6,6 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { launch, open, shot, figureReady, LESSON } = require('./harness.js');
+const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="qkv"]';
 const SENTENCE = "The animal didn't cross the road because it was tired.";
@@ -105,13 +106,13 @@ test('data-ready; "it" looks at "animal"; every number equals a JS reference fro
   assert.deepEqual(s.chipWeights, s.weights, 'the chips show the row of the table');
   assert.equal(await fig.locator('[data-control="text"]').inputValue(), SENTENCE);
   assert.match(await fig.locator('.ae-qkv-formula-text').textContent(), /softmax\(QKᵀ \/ √d\) V\s*d = 8/);
-  // the same numbers straight from the core (not via the figure)
-  const core = await page.evaluate(async (text) => {
-    const c = await window.AttentionExplorer.loadCore();
-    const h = c.model(text).heads[0];
-    return { q: c.format(h.q[7], 2), raw: c.format(h.raw[7], 3), w: c.format(h.weights[7], 3), out: c.format(h.output[7], 2) };
-  }, SENTENCE);
-  assert.deepEqual([s.q, s.raw, s.weights, s.out], [core.q, core.raw, core.w, core.out]);
+  // the same numbers from the native CLI (the model built by gcc, in another process)
+  const ref = cliModel(SENTENCE, { vectors: true }).heads[0];
+  assertRowShown(s.q, ref.q[7], 2, 'query of "it"');
+  s.k.forEach((row, j) => assertRowShown(row, ref.k[j], 2, `key ${j}`));
+  s.v.forEach((row, j) => assertRowShown(row, ref.v[j], 2, `value ${j}`));
+  assertRowShown(s.weights, ref.weights[7], 3, 'weights of "it"');
+  assertRowShown(s.out, ref.output[7], 2, 'output of "it"');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

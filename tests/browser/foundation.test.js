@@ -62,7 +62,10 @@ test('every page carries the strict CSP, and the harness catches a violation', a
   await page.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
   // injected code: an inline script and an inline event handler are both refused by the policy
   // (eval cannot be tested from here: code the test driver evaluates is exempt from CSP)
-  await page.evaluate(() => {
+  // waits for both refusals (the policy reports each as a securitypolicyviolation event)
+  await page.evaluate(() => new Promise((resolve) => {
+    let refused = 0;
+    document.addEventListener('securitypolicyviolation', () => { if (++refused === 2) resolve(); });
     const s = document.createElement('script');
     s.textContent = 'window.__ran = 1';
     document.body.append(s);
@@ -70,8 +73,7 @@ test('every page carries the strict CSP, and the harness catches a violation', a
     b.setAttribute('onclick', 'window.__ran = 2');
     document.body.append(b);
     b.click();
-  });
-  await page.waitForTimeout(100);
+  }));
   assert.equal(await page.evaluate(() => window.__ran), undefined, 'nothing injected ran');
   assert.ok(page.problems.some((p) => /CSP violation/.test(p)), 'the violation is recorded: ' + page.problems.join(' | '));
   await page.context().close();
