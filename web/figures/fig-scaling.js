@@ -86,9 +86,10 @@
         'costs the same fixed amount, so both climb with slope 1: doubling the context doubles the cost. ' +
         'At the smallest sizes the cost of just calling the code dominates, and the lines start flat.'),
       el('p', { class: 'ae-scaling-fine' }, 'Times are measured in your browser as you watch (fastest of a ' +
-        'few repeats), so they vary by machine and by run. Memory counts the buffers each variant needs: ' +
-        'Q, K, V and the output, plus the n × n weights for full attention. Full attention stops at 4,096 ' +
-        'tokens, where its matrix already takes 64 MB.'));
+        'few repeats), so they vary by machine and by run. Memory counts what each variant needs, as the C ' +
+        'core reckons it: Q, K, V and the output, plus its working memory: the n × n weights for full ' +
+        'attention, a small tile of scores for the window, the 64 × 64 summary for linear. Full attention ' +
+        'stops at 4,096 tokens, where its matrix already takes 64 MB.'));
 
     parts.body.append(controls, legend, plots, thumbs, explain, tableBox);
 
