@@ -20,7 +20,7 @@
   ];
   const TICK_MS = 10;   // each task measures for about this long, then the page gets a turn
   // Fixed decade ticks (labels are names for powers of ten, not results).
-  const MS_TICKS = [[0.001, '1 µs'], [0.01, '10 µs'], [0.1, '100 µs'], [1, '1 ms'], [10, '10 ms'],
+  const MS_TICKS = [[0.0001, '100 ns'], [0.001, '1 µs'], [0.01, '10 µs'], [0.1, '100 µs'], [1, '1 ms'], [10, '10 ms'],
     [100, '100 ms'], [1000, '1 s'], [10000, '10 s'], [100000, '100 s']];
   const BYTE_TICKS = [[1e3, '1 kB'], [1e4, '10 kB'], [1e5, '100 kB'], [1e6, '1 MB'], [1e7, '10 MB'],
     [1e8, '100 MB'], [1e9, '1 GB']];
@@ -105,7 +105,7 @@
       return { node, canvas, kind };
     }
 
-    function drawPlot(panel, field, ticks, maxN) {
+    function drawPlot(panel, field, ticks, maxN, emptyAt) {
       const points = state.points.filter((p) => p.n <= maxN);
       const xs = LENGTHS.filter((n) => n <= Math.max(maxN, LENGTHS[1]));   // an axis needs two ends
       const values = points.map((p) => p[field]);
@@ -115,7 +115,7 @@
       const reference = anchor ? { xs, ys: core.powerLine(xs, anchor.n, anchor[field], 2) } : null;
       kit.logLogPlot(core, panel.canvas, {
         classPrefix: 'ae-scaling', xs, xText: (n) => nText.get(n), xTitle: 'context length n (tokens)',
-        yTicks: kit.decadeRange(ticks, values.length ? values : [ticks[3][0]], 3),
+        yTicks: kit.decadeRange(ticks, values.length ? values : [emptyAt], 3),   // empty: three decades from emptyAt
         reference,
         series: KERNELS.map((k) => ({ id: k.id, label: k.label, shape: k.shape,
           points: points.filter((p) => p.kernel === k.id).map((p) => ({ x: p.n, y: p[field],
@@ -152,8 +152,8 @@
 
     let plottedMax = state.length;
     function drawAll() {
-      drawPlot(timePlot, 'ms', MS_TICKS, plottedMax);
-      drawPlot(bytePlot, 'bytes', BYTE_TICKS, plottedMax);
+      drawPlot(timePlot, 'ms', MS_TICKS, plottedMax, 1);
+      drawPlot(bytePlot, 'bytes', BYTE_TICKS, plottedMax, 1e6);
       drawTable(plottedMax);
     }
 
