@@ -139,7 +139,7 @@ test('Stop cancels a run: no more points or WASM calls afterwards, the status sa
   const page = await open(browser, LESSON);
   const fig = await ready(page);
   await runTo(fig, 16384);
-  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="512"]').length > 0, FIG);
+  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="512"]').length > 0, FIG, { timeout: 120000 });
   const run = fig.locator('[data-control="run"]');
   assert.equal(await run.innerText(), 'Stop');
   await run.focus();
@@ -181,13 +181,13 @@ test('the page keeps answering during a long run: Figure 1.1 reacts to a click m
     });
   });
   await runTo(fig, 16384);
-  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="2048"]').length > 0, FIG);
+  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="2048"]').length > 0, FIG, { timeout: 180000 });
   await page.locator('[data-figure="heatmap"] [data-token-index="1"]').click({ timeout: 5000 });
   assert.equal(await page.evaluate(() => window.labDuringClick), 'running', 'the click was handled while the lab ran');
   assert.equal(await page.getAttribute('[data-figure="heatmap"]', 'data-focus'), '1', 'Figure 1.1 moved its focus');
   // and the run goes on after the click
   const before = (await points(fig)).length;
-  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel + ' .ae-scaling-time [data-kernel]').length > n, [FIG, before]);
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel + ' .ae-scaling-time [data-kernel]').length > n, [FIG, before], { timeout: 180000 });
   await fig.locator('[data-control="run"]').click();
   assert.equal(await fig.getAttribute('data-run'), 'stopped');
   assert.deepEqual(page.problems, []);
