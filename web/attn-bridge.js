@@ -536,30 +536,6 @@
       };
     }
 
-    // Deprecated (use longJob): the single-slot API the lab used before jobs, kept for the
-    // transition on top of one private job. A second prepareRandom() replaces the slot, which
-    // is exactly why a run in progress must own a job instead.
-    let defaultJob = null;
-    function needDefaultJob() {
-      if (!defaultJob) throw new AttnError(CODES.NULL, 'call prepareRandom(n, d, seed) first');
-      return defaultJob;
-    }
-    function prepareRandom(n, d, seed) {
-      if (defaultJob) defaultJob.destroy();
-      defaultJob = null;
-      defaultJob = longJob({ n, d, seed });
-      return { n: defaultJob.n, d: defaultJob.d, seed: defaultJob.seed };
-    }
-    function runPrepared(kernel, rowBegin, rowEnd, opts) {
-      const r = needDefaultJob().run(kernel, rowBegin, rowEnd, opts);
-      return { rows: r.rows, blockedRows: r.blockedRows };
-    }
-    function preparedInputs() {
-      const job = needDefaultJob();
-      return Object.assign({ n: job.n, d: job.d }, job.inputs());
-    }
-    function preparedOutput() { return needDefaultJob().output(); }
-
     // Linear attention on given q, k, v (n rows of d_k, d_k, d_v): output rows and, for small
     // n, the n x n weights it implies (rows sum to 1). options: { causal }.
     function linear(q, k, v, options) {
@@ -578,9 +554,7 @@
     }
 
     const longContext = { fillRandom, logPositions, powerLine, kernelBytes, longJob, linear,
-      fullMaxN: FULL_MAX_N, defaultWindow: DEFAULT_WINDOW,
-      // deprecated, until the lab has moved to longJob:
-      prepareRandom, runPrepared, preparedInputs, preparedOutput };
+      fullMaxN: FULL_MAX_N, defaultWindow: DEFAULT_WINDOW };
 
     return {
       tokenize, model, rowReport, head, softmax, rowSums, maskAllowed, layer, format, topK,

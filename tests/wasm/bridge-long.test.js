@@ -179,19 +179,6 @@ test('a destroyed job throws on use; destroy twice is harmless; jobs leave nothi
   assert.throws(() => jobs[1].bytes('full'), isGone);
 });
 
-test('the deprecated single-slot API still works, on a private job', async () => {
-  const core = await loadCore();
-  assert.deepEqual(core.prepareRandom(30, 7, 5), { n: 30, d: 7, seed: 5 });
-  const inp = core.preparedInputs();
-  assert.deepEqual([inp.n, inp.d], [30, 7]);
-  assertClose(inp.q, xorshift(210, 5), 0, 'Q');
-  for (let r = 0; r < 30; r += 8) core.runPrepared('full', r, Math.min(30, r + 8));
-  assertClose(core.preparedOutput(), attentionRef(inp.q, inp.k, inp.v, 30, 7, () => true), 2e-5, 'full');
-  const before = core.heapInUse();
-  core.prepareRandom(30, 7, 6);   // replaces the slot: the old job's buffers are freed
-  assert.equal(core.heapInUse(), before, 'the replaced job was freed');
-});
-
 test('linear() returns the weights linear attention implies: rows sum to 1 and match the reference', async () => {
   const core = await loadCore();
   const n = 12, d = 6;
@@ -265,6 +252,7 @@ test('bad calls are AttnErrors with a message, never NaN; an unknown kernel is K
   assert.throws(() => core.longJob({ n: 0, d: 64 }), isErr(CODES.SIZE));
   assert.throws(() => core.longJob({ n: 10, d: 2.5 }), isErr(CODES.SIZE));
   assert.throws(() => core.fillRandom(0, 1), isErr(CODES.SIZE));
+  assert.equal(core.prepareRandom, undefined, 'the single shared slot is gone: every run owns a job');
   const long = core.longJob({ n: 4097, d: 2, seed: 1 });
   assert.throws(() => long.run('full', 0, 1), isErr(CODES.OVERFLOW));
   long.run('window', 0, 4097);   // the cheap kernels still run at that length
