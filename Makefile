@@ -13,14 +13,16 @@ EMFLAGS   = -O3 -msimd128 -sMODULARIZE=1 -sEXPORT_NAME=AttnCore -sSINGLE_FILE=1 
             -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=web,node \
             -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile]
 
-CORE_SRC  = $(filter-out core/attn_cli.c,$(wildcard core/*.c))
+# core/attn_wasm.c (Emscripten's allocator) goes only into the WASM build
+CORE_SRC  = $(filter-out core/attn_cli.c core/attn_wasm.c,$(wildcard core/*.c))
+WASM_SRC  = $(CORE_SRC) core/attn_wasm.c
 CORE_HDR  = $(wildcard core/*.h)
 TEST_SRC  = $(wildcard tests/core/test_*.c)
 TESTS     = $(TEST_SRC:tests/core/%.c=build/tests/%)
 TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 # every function the public header declares, and malloc/free for the bridge
 LP       := (
-EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
+EXPORTS   = $(shell sed -n 's/^[a-zA-Z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h core/attn_wasm.c | sort -u | tr '\n' ',')_malloc,_free
 
 .PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
 
@@ -48,8 +50,8 @@ build/libattn.a: $(CORE_SRC:core/%.c=build/obj/%.o)
 build/attn: core/attn_cli.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
-web/attn-core.js: $(CORE_SRC) $(CORE_HDR)
-	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(CORE_SRC) -o $@
+web/attn-core.js: $(WASM_SRC) $(CORE_HDR)
+	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(WASM_SRC) -o $@
 
 # One self-contained folder, dist/, that works from file:// and from any static host
 # (GitHub Pages): the lesson, embed.html, and attention-figures.js (one classic script).

@@ -74,13 +74,13 @@ static int is_sentence_end(const char *t, int len) {
 // sentence_start: the token opens a sentence, so a capital letter says nothing.
 static void classify(float *row, const char *t, int len, int sentence_start) {
     long c;
-    attn_utf8_decode((const unsigned char *)t, len, &c);
+    attn__utf8_decode((const unsigned char *)t, len, &c);
     if (c >= '0' && c <= '9') { row[F_NUMBER] = 1; return; }
     if (is_ascii_punct(c) || is_unicode_punct(c)) { row[F_PUNCTUATION] = 1; return; }
     if (is_symbol(c)) { row[F_SYMBOL] = 1; return; }
 
-    attn_lexeme lex;
-    if (attn_lexicon_lookup(&lex, t, len)) {
+    attn__lexeme lex;
+    if (attn__lexicon_lookup(&lex, t, len)) {
         // the word's most common class; meanings only for words that name something
         static const struct { unsigned bit; int feature; } classes[] = {
             { LEX_NOUN, F_NOUN }, { LEX_PROPER, F_PROPER }, { LEX_PRONOUN, F_PRONOUN },
