@@ -197,11 +197,12 @@ test('bad temperature options are clamped with a quiet note; two instances stay 
       const fig = AE.figures.temperature(node, core, { temperature: t, number: 'X' });
       out.push({ t: String(t), readout: node.querySelector('.ae-temperature-readout').textContent,
         note: node.querySelector('.ae-note').textContent, error: node.querySelector('.ae-note').classList.contains('ae-error'),
-        ready: node.dataset.ready, text: node.innerText, state: fig.state.temperature });
+        ready: node.dataset.ready, text: node.querySelector('.ae-body').innerText, state: fig.state.temperature });   // (the note may quote the value it rejects)
     }
     return out;
   });
-  const want = { 0: '0.05', '-2': '0.05', NaN: '1.00', abc: '1.00', 99: '3.00', '': '1.00', 0.333: '0.33', 0.7: '0.70', undefined: '1.00' };
+  // one clamp, the core's: 0 and below are not temperatures (T = 1), like NaN; 99 is cut to 3
+  const want = { 0: '1.00', '-2': '1.00', NaN: '1.00', abc: '1.00', 99: '3.00', '': '1.00', 0.333: '0.33', 0.7: '0.70', undefined: '1.00' };
   for (const r of results) {
     assert.equal(r.readout, 'T = ' + want[r.t], `option ${r.t}`);
     assert.equal(r.ready, 'true');
@@ -210,12 +211,12 @@ test('bad temperature options are clamped with a quiet note; two instances stay 
     const clamped = !['0.333', '0.7', 'undefined'].includes(r.t);
     assert.equal(r.note !== '', clamped, `note for ${r.t}: "${r.note}"`);
   }
-  assert.match(results[4].note, /99\.00 is outside/);
+  assert.match(results[4].note, /^Temperature 99 is outside 0\.05 to 3\.00, so T = 3\.00 is used\.$/);
   // the extra instances do not disturb the page's own figure
   const fig = page.locator('#figure-5-1');
   await setT(fig, 0.3);
   const extra = page.locator('figure[data-figure="temperature"]:not(#figure-5-1)').first();
-  assert.match(await extra.locator('.ae-temperature-readout').innerText(), /T = 0\.05/);
+  assert.match(await extra.locator('.ae-temperature-readout').innerText(), /T = 1\.00/);
   assert.match(await fig.locator('.ae-temperature-readout').innerText(), /T = 0\.30/);
   // moving the slider clears the note
   await setT(extra, 1.2);

@@ -6,7 +6,6 @@
   'use strict';
   const kit = AE.kit;
 
-  const MIN_T = 0.05, MAX_T = 3;
   const SHARP_BELOW = 0.5, FLAT_ABOVE = 1.5;   // where the caption changes its story
   // Candidates for the next word of PROMPT with made-up scores (inputs, not results).
   const PROMPT = 'The cat sat on the ___';
@@ -36,6 +35,7 @@
   // options: { temperature, number, title }
   AE.figures.temperature = function mountTemperature(root, core, options) {
     options = options || {};
+    const MIN_T = core.temperatureRange.min, MAX_T = core.temperatureRange.max;   // the C clamp's range
     const start = startingTemperature(options.temperature, core);
     const state = { temperature: start.t, linked: false };
     const parts = kit.frame(root, options.number === undefined ? '5.1' : options.number,

@@ -298,11 +298,17 @@
   }
 
   // A temperature from a link, an attribute or a caller, through the core's one clamp
-  // (core.clampTemperature): { value, note } with a note when it had to change.
+  // (core.clampTemperature): { value, note }, with a note saying what happened when the value
+  // had to change. The numbers in the note are printed by C.
   function temperatureOf(core, value) {
-    const shown = String(value).length > 24 ? String(value).slice(0, 24) + '…' : String(value);
-    const t = core.clampTemperature(typeof value === 'string' && value.trim() === '' ? NaN : Number(value));
-    return { value: t.value, note: t.changed ? `Temperature "${shown}": ${t.reason}` : '' };
+    const t = core.clampTemperature(value);
+    if (!t.changed) return { value: t.value, note: '' };
+    const given = String(value).length > 24 ? String(value).slice(0, 24) + '…' : String(value);
+    const [lo, hi, used] = core.format([core.temperatureRange.min, core.temperatureRange.max, t.value], 2);
+    const note = t.reason === 'invalid'
+      ? `"${given}" is not a temperature above 0, so T = ${used} is used.`
+      : `Temperature ${given} is outside ${lo} to ${hi}, so T = ${used} is used.`;
+    return { value: t.value, note };
   }
 
   // Options from a URL or from attributes, made safe: a hostile or broken value is clamped or
