@@ -157,14 +157,7 @@
     }
 
     render();
-    return {
-      state,
-      // Changes any of text, head, focus and redraws.
-      set(change) {
-        Object.assign(state, change);
-        render();
-      },
-      destroy: parts.destroy,
-    };
+    // set() changes any of text, head, focus and redraws
+    return kit.simpleInstance(state, render, null, parts.destroy);
   };
 })(window.AttentionExplorer);

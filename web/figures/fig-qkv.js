@@ -143,15 +143,7 @@
     }
 
     render();
-    return {
-      state,
-      // Changes any of text, focus, head, temperature, numbers and redraws.
-      set(change) {
-        Object.assign(state, change);
-        if ('text' in change && input.value !== state.text) input.value = state.text;
-        render();
-      },
-      destroy: parts.destroy,
-    };
+    // set() changes any of text, focus, head, temperature, numbers and redraws
+    return kit.simpleInstance(state, render, input, parts.destroy);
   };
 })(window.AttentionExplorer);

@@ -14,9 +14,11 @@
   const CAREFUL = { batches: 3, batchMs: 4, slowMs: 150 }, QUICK = { batches: 2, batchMs: 2, slowMs: 30 };
 
   // Times one kernel on a job and returns milliseconds per run. The first run goes in blocks
-  // of rows (yielding after each) and warms up. A fast kernel is then timed in tight batches
-  // of whole runs (the timer is too coarse for one short call); a slow one in more block-by-
-  // block runs. The fastest counts.
+  // of rows (yielding after each) and warms up; a run slower than plan.slowMs is measured by it
+  // alone. Otherwise it is measured again a few times and the fastest counts (other work on the
+  // machine only ever adds time). A measurement shorter than CHUNK_MS is below what the timer
+  // can resolve (browsers coarsen performance.now() to 5-100 µs), so such a kernel is timed in
+  // tight batches of whole runs instead.
   function* timeKernel(job, kernel, plan, opts) {
     const n = job.n;
     const chunked = kernel !== 'linear';   // attn_linear has no row range: one call per run
@@ -37,23 +39,26 @@
       }
       return spent;
     }
-    let best = yield* blockRun();
-    if (best < CHUNK_MS) {
-      best = Infinity;   // one short call is below the timer's resolution: time batches instead
-      for (let batch = 0; batch < plan.batches; batch++) {
-        let reps = 0, span = 0;
-        const t0 = performance.now();
-        while (reps < MAX_REPS && span < plan.batchMs) {
-          job.run(kernel, 0, n, opts);
-          reps++;
-          span = performance.now() - t0;
-        }
-        best = Math.min(best, span / reps);
-        yield 1;
+    function* batchRun() {
+      let reps = 0, span = 0;
+      const t0 = performance.now();
+      while (reps < MAX_REPS && span < plan.batchMs) {
+        job.run(kernel, 0, n, opts);
+        reps++;
+        span = performance.now() - t0;
       }
-    } else if (best < plan.slowMs) {
-      for (let batch = 1; batch < plan.batches; batch++) best = Math.min(best, yield* blockRun());
+      yield 1;
+      return span / reps;
     }
+    function* measureOnce() {
+      const ms = yield* blockRun();
+      return ms >= CHUNK_MS ? ms : yield* batchRun();
+    }
+    const first = yield* blockRun();
+    if (first >= plan.slowMs) return first;
+    // the warm-up counts only when the timer could resolve it
+    let best = first >= CHUNK_MS ? first : Infinity;
+    for (let i = best === Infinity ? 0 : 1; i < plan.batches; i++) best = Math.min(best, yield* measureOnce());
     return Math.max(best, 1e-4);   // never 0: a log axis has no place for it
   }
 

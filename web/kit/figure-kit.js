@@ -203,6 +203,20 @@
     rootNode.dispatchEvent(new CustomEvent('ae-rendered'));
   }
 
+  // What a figure whose set() only merges state and redraws hands back: { state, set(change),
+  // destroy() }. input: its sentence box, kept in step with state.text; destroy: its cleanup.
+  function simpleInstance(state, render, input, destroy) {
+    return {
+      state,
+      set(change) {
+        Object.assign(state, change);
+        if (input && 'text' in change && input.value !== state.text) input.value = state.text;
+        render();
+      },
+      destroy,
+    };
+  }
+
   // ---- one owner per figure root ----------------------------------------------------
   // Every page (lesson, embed, <attention-figure>) mounts through here, so a root never has
   // two live figures: mounting again, or unmount(), destroys the old one first (its timers,
@@ -352,6 +366,6 @@
   }
 
   AE.kit = { el, cleanOptions, temperatureOf, firstTokens, figureNamed, mount, unmount, instanceOn, loadFailed,
-    optionNote, rendered, pressOne, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note,
+    optionNote, rendered, simpleInstance, pressOne, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note,
     topThreeText, frame, findToken, friendly };
 })(typeof window !== 'undefined' ? window : globalThis);
