@@ -24,7 +24,7 @@ TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 LP       := (
 EXPORTS   = $(shell sed -n 's/^[a-zA-Z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h core/attn_wasm.c | sort -u | tr '\n' ',')_malloc,_free
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -74,6 +74,9 @@ build/native_long: tests/wasm/native_long.c tests/wasm/oracle_io.h build/libattn
 build/tests/%: tests/core/%.c tests/core/check.h build/libattn.a
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore -Itests/core $< build/libattn.a -lm -o $@
+
+# the design the shipped model tables are checked against
+build/tests/test_model_design build/tests-san/test_model_design: tools/design_model.c
 
 build/tests-san/%: tests/core/%.c tests/core/check.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -136,6 +139,13 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_input.h $(FUZZ_OBJ)
 serve: build
 	@echo "Attention Explorer: http://localhost:$(PORT)/  (Ctrl-C stops)"
 	@node tests/serve.js web $(PORT)
+
+# Regenerate core/attn_model_weights.h from the designed heads in tools/design_model.c (by
+# hand, after editing the design; the build never needs it, a native test checks they agree).
+model-weights:
+	@mkdir -p build
+	$(CC) $(CSTD) $(WARN) -O2 tools/design_model.c -lm -o build/design_model
+	build/design_model > core/attn_model_weights.h
 
 # Remove everything the build made.
 clean:
