@@ -53,14 +53,14 @@ build/attn: core/attn_cli.c build/libattn.a
 web/attn-core.js: $(WASM_SRC) $(CORE_HDR)
 	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(WASM_SRC) -o $@
 
-# One self-contained folder, dist/, that works from file:// and from any static host
-# (GitHub Pages): the lesson, embed.html, and attention-figures.js (one classic script).
+# The site in dist/, one self-contained folder for file:// or any static host. It holds the
+# lesson, embed.html, and attention-figures.js (one classic script); GitHub Pages serves it.
 site: build
 
 site-folder: wasm
 	@node tools/build_site.js
 
-# Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
+# Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer. Also the
 # native oracle the WASM tests compare against.
 test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
 
@@ -140,8 +140,8 @@ serve: build
 	@echo "Attention Explorer: http://localhost:$(PORT)/  (Ctrl-C stops)"
 	@node tests/serve.js web $(PORT)
 
-# Regenerate core/attn_model_weights.h from the designed heads in tools/design_model.c (by
-# hand, after editing the design; the build never needs it, a native test checks they agree).
+# Regenerate core/attn_model_weights.h from the heads designed in tools/design_model.c. Run it
+# by hand after editing the design; the build never needs it, and a native test checks both agree.
 model-weights:
 	@mkdir -p build
 	$(CC) $(CSTD) $(WARN) -O2 tools/design_model.c -lm -o build/design_model
@@ -151,7 +151,9 @@ model-weights:
 clean:
 	rm -rf build dist web/attn-core.js
 
-# List the verbs.
+# List the verbs: each target with the first sentence of the comment above it.
 help:
-	@grep -B1 -E '^[a-z-]+:' Makefile | grep -E '^#' | sed 's/^# /  /'
-	@echo "  targets: build (default) test serve clean help"
+	@echo "make <verb>  (knobs: make test CC=clang, make serve PORT=9000, make fuzz FUZZ_SECONDS=300)"
+	@awk '/^# / { c = c (c == "" ? "" : " ") substr($$0, 3); next } \
+	  /^[a-z][a-z-]*:/ && c != "" { t = $$0; sub(/:.*/, "", t); sub(/\. .*/, ".", c); printf "  %-14s %s\n", t, c } \
+	  { c = "" }' $(firstword $(MAKEFILE_LIST))
