@@ -24,7 +24,7 @@ TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 LP       := (
 EXPORTS   = $(shell sed -n 's/^[a-zA-Z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h core/attn_wasm.c | sort -u | tr '\n' ',')_malloc,_free
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -53,14 +53,14 @@ build/attn: core/attn_cli.c build/libattn.a
 web/attn-core.js: $(WASM_SRC) $(CORE_HDR)
 	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(WASM_SRC) -o $@
 
-# One self-contained folder, dist/, that works from file:// and from any static host
-# (GitHub Pages): the lesson, embed.html, and attention-figures.js (one classic script).
+# The site in dist/, one self-contained folder for file:// or any static host. It holds the
+# lesson, embed.html, and attention-figures.js (one classic script); GitHub Pages serves it.
 site: build
 
 site-folder: wasm
 	@node tools/build_site.js
 
-# Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
+# Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer. Also the
 # native oracle the WASM tests compare against.
 test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
 
@@ -74,6 +74,9 @@ build/native_long: tests/wasm/native_long.c tests/wasm/oracle_io.h build/libattn
 build/tests/%: tests/core/%.c tests/core/check.h build/libattn.a
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore -Itests/core $< build/libattn.a -lm -o $@
+
+# the design the shipped model tables are checked against
+build/tests/test_model_design build/tests-san/test_model_design: tools/design_model.c
 
 build/tests-san/%: tests/core/%.c tests/core/check.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -137,11 +140,20 @@ serve: build
 	@echo "Attention Explorer: http://localhost:$(PORT)/  (Ctrl-C stops)"
 	@node tests/serve.js web $(PORT)
 
+# Regenerate core/attn_model_weights.h from the heads designed in tools/design_model.c. Run it
+# by hand after editing the design; the build never needs it, and a native test checks both agree.
+model-weights:
+	@mkdir -p build
+	$(CC) $(CSTD) $(WARN) -O2 tools/design_model.c -lm -o build/design_model
+	build/design_model > core/attn_model_weights.h
+
 # Remove everything the build made.
 clean:
 	rm -rf build dist web/attn-core.js
 
-# List the verbs.
+# List the verbs: each target with the first sentence of the comment above it.
 help:
-	@grep -B1 -E '^[a-z-]+:' Makefile | grep -E '^#' | sed 's/^# /  /'
-	@echo "  targets: build (default) test serve clean help"
+	@echo "make <verb>  (knobs: make test CC=clang, make serve PORT=9000, make fuzz FUZZ_SECONDS=300)"
+	@awk '/^# / { c = c (c == "" ? "" : " ") substr($$0, 3); next } \
+	  /^[a-z][a-z-]*:/ && c != "" { t = $$0; sub(/:.*/, "", t); sub(/\. .*/, ".", c); printf "  %-14s %s\n", t, c } \
+	  { c = "" }' $(firstword $(MAKEFILE_LIST))

@@ -92,7 +92,13 @@
     if (abi.ATTN_MAX_TOKENS !== MAX_TOKENS) throw new Error('attn-bridge.js is out of date: ATTN_MAX_TOKENS');
     const MODEL_DIM = abi.ATTN_MODEL_DIM, MODEL_HEADS = abi.ATTN_MODEL_HEADS, HEAD_DIM = abi.ATTN_HEAD_DIM;
     // byte offset of a struct field, e.g. at('attn_options', 'window')
-    const at = (struct, field) => abi[struct + '.' + field];
+    const at = (type, field) => abi[type + '.' + field];
+    // a reused buffer for one C struct, zeroed: a field this file does not set yet is 0 (NULL)
+    function struct(name, type) {
+      const size = abi['sizeof ' + type], ptr = buffer(name, size);
+      M.HEAPU8.fill(0, ptr, ptr + size);
+      return ptr;
+    }
 
     function writeFloats(name, values) {
       const ptr = buffer(name, values.length * 4);
@@ -130,8 +136,7 @@
         allowedPtr = buffer('allowed', n * n);
         for (let i = 0; i < n * n; i++) M.HEAPU8[allowedPtr + i] = flat[i] ? 1 : 0;
       }
-      // buffer() may grow memory: take the struct's buffer after the mask's
-      const ptr = buffer('options', abi['sizeof attn_options']);
+      const ptr = struct('options', 'attn_options');
       const f = (field) => (ptr + at('attn_options', field)) >> 2;
       M.HEAPF32[f('scale')] = opts.scale === undefined ? 0 : opts.scale;
       M.HEAPF32[f('temperature')] = opts.temperature === undefined ? 1 : opts.temperature;
@@ -150,7 +155,7 @@
         ptrs[field] = parts[field] ? buffer('trace.' + field, parts[field] * 4) : 0;
       });
       // buffer() may grow memory: write the struct only after every allocation
-      const ptr = buffer('trace', abi['sizeof attn_trace']);
+      const ptr = struct('trace', 'attn_trace');
       TRACE_FIELDS.forEach((field) => { M.HEAPU32[(ptr + at('attn_trace', field)) >> 2] = ptrs[field]; });
       const blocked = (ptr + at('attn_trace', 'blocked_rows')) >> 2;
       M.HEAP32[blocked] = 0;
@@ -320,7 +325,7 @@
       const n = x.length, w = weights;
       const ptrs = ['wq', 'wk', 'wv', 'wo'].map((f) => (w[f] ? writeFloats('layer.' + f, w[f]) : 0));
       const xPtr = writeFloats('layer.x', flatten(x));
-      const wPtr = buffer('layer.weights', abi['sizeof attn_layer_weights']);
+      const wPtr = struct('layer.weights', 'attn_layer_weights');
       const f = (field) => (wPtr + at('attn_layer_weights', field)) >> 2;
       [['d_model', w.dModel], ['n_heads', w.nHeads], ['d_head', w.dHead], ['d_out', w.dOut || 0]]
         .forEach(([field, v]) => { M.HEAP32[f(field)] = v; });

@@ -62,7 +62,8 @@ async function heaps(page, cdp) {
 }
 
 test('100,000 interactions: WASM heap unchanged after the first 1,000, JS heap bounded', async () => {
-  const page = await open(browser, fileUrl('web/index.html') + '?autorun=0');   // the lab idle: its jobs would count as in use
+  // the lab idles (?autorun=0): a run in progress holds a job, which is not a leak
+  const page = await open(browser, fileUrl('web/index.html?autorun=0'));
   await page.waitForFunction(() => window.AttentionExplorer.page &&
     ['heatmap', 'heads', 'qkv', 'mask', 'temperature'].every((n) => document.querySelector(`[data-figure="${n}"]`).dataset.ready === 'true'));
   const cdp = await page.context().newCDPSession(page);

@@ -23,13 +23,13 @@ function headerConstants() {
 // typedef struct { fields } name;  ->  { name: [field, ...] }
 function headerStructs() {
   const out = {};
-  for (const m of header.matchAll(/typedef struct \{([\s\S]*?)\}\s*(\w+);/g)) {
+  for (const m of header.matchAll(/typedef struct(?:\s+\w+)?\s*\{([\s\S]*?)\}\s*(\w+);/g)) {
     const fields = [];
     for (const line of m[1].split('\n')) {
       const decl = line.replace(/\/\/.*/, '').trim();
       if (!decl) continue;
       // "const float *w_q;", "float *q, *k, *v;", "int mask;"
-      decl.replace(/;$/, '').split(',').forEach((part) => fields.push(part.trim().split(/[\s*]+/).pop()));
+      decl.replace(/;$/, '').split(',').forEach((part) => fields.push(part.replace(/\[.*\]/, '').trim().split(/[\s*]+/).pop()));
     }
     out[m[2]] = fields;
   }
@@ -48,7 +48,8 @@ test('every constant of attn.h is in the core\'s table with the same value', asy
 test('every field of every struct in attn.h has its offset in the table, inside the struct', async () => {
   const core = await bridge.loadCore();
   const structs = headerStructs();
-  assert.deepEqual(Object.keys(structs).sort(), ['attn_layer_weights', 'attn_options', 'attn_trace']);
+  for (const name of ['attn_layer_weights', 'attn_options', 'attn_trace']) assert.ok(structs[name], `parsed ${name}`);
+  // a struct or field added to attn.h fails below until core/attn_abi.c lists it (SIZE, FIELD)
   for (const [name, fields] of Object.entries(structs)) {
     const size = core.abi['sizeof ' + name];
     assert.ok(size > 0, `sizeof ${name}`);
