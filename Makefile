@@ -13,16 +13,18 @@ EMFLAGS   = -O3 -msimd128 -sMODULARIZE=1 -sEXPORT_NAME=AttnCore -sSINGLE_FILE=1 
             -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=web,node \
             -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile]
 
-CORE_SRC  = $(filter-out core/attn_cli.c,$(wildcard core/*.c))
+# core/attn_wasm.c (Emscripten's allocator) goes only into the WASM build
+CORE_SRC  = $(filter-out core/attn_cli.c core/attn_wasm.c,$(wildcard core/*.c))
+WASM_SRC  = $(CORE_SRC) core/attn_wasm.c
 CORE_HDR  = $(wildcard core/*.h)
 TEST_SRC  = $(wildcard tests/core/test_*.c)
 TESTS     = $(TEST_SRC:tests/core/%.c=build/tests/%)
 TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 # every function the public header declares, and malloc/free for the bridge
 LP       := (
-EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
+EXPORTS   = $(shell sed -n 's/^[a-zA-Z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h core/attn_wasm.c | sort -u | tr '\n' ',')_malloc,_free
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -48,17 +50,17 @@ build/libattn.a: $(CORE_SRC:core/%.c=build/obj/%.o)
 build/attn: core/attn_cli.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
-web/attn-core.js: $(CORE_SRC) $(CORE_HDR)
-	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(CORE_SRC) -o $@
+web/attn-core.js: $(WASM_SRC) $(CORE_HDR)
+	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(WASM_SRC) -o $@
 
-# One self-contained folder, dist/, that works from file:// and from any static host
-# (GitHub Pages): the lesson, embed.html, and attention-figures.js (one classic script).
+# The site in dist/, one self-contained folder for file:// or any static host. It holds the
+# lesson, embed.html, and attention-figures.js (one classic script); GitHub Pages serves it.
 site: build
 
 site-folder: wasm
 	@node tools/build_site.js
 
-# Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
+# Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer. Also the
 # native oracle the WASM tests compare against.
 test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
 
@@ -72,6 +74,9 @@ build/native_long: tests/wasm/native_long.c tests/wasm/oracle_io.h build/libattn
 build/tests/%: tests/core/%.c tests/core/check.h build/libattn.a
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore -Itests/core $< build/libattn.a -lm -o $@
+
+# the design the shipped model tables are checked against
+build/tests/test_model_design build/tests-san/test_model_design: tools/design_model.c
 
 build/tests-san/%: tests/core/%.c tests/core/check.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -147,12 +152,20 @@ train-tool: build/attn-train
 build/attn-train: tools/attn_train_cli.c tests/core/gpt_ref.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(TRAIN_CFLAGS) -Icore -Itests/core $< $(CORE_SRC) -lm -o $@
+# Regenerate core/attn_model_weights.h from the heads designed in tools/design_model.c. Run it
+# by hand after editing the design; the build never needs it, and a native test checks both agree.
+model-weights:
+	@mkdir -p build
+	$(CC) $(CSTD) $(WARN) -O2 tools/design_model.c -lm -o build/design_model
+	build/design_model > core/attn_model_weights.h
 
 # Remove everything the build made.
 clean:
 	rm -rf build dist web/attn-core.js
 
-# List the verbs.
+# List the verbs: each target with the first sentence of the comment above it.
 help:
-	@grep -B1 -E '^[a-z-]+:' Makefile | grep -E '^#' | sed 's/^# /  /'
-	@echo "  targets: build (default) test serve clean help"
+	@echo "make <verb>  (knobs: make test CC=clang, make serve PORT=9000, make fuzz FUZZ_SECONDS=300)"
+	@awk '/^# / { c = c (c == "" ? "" : " ") substr($$0, 3); next } \
+	  /^[a-z][a-z-]*:/ && c != "" { t = $$0; sub(/:.*/, "", t); sub(/\. .*/, ".", c); printf "  %-14s %s\n", t, c } \
+	  { c = "" }' $(firstword $(MAKEFILE_LIST))

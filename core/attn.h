@@ -46,15 +46,27 @@ extern "C" {
 #define ATTN_ERR_SIZE        -2   // a size is zero or negative
 #define ATTN_ERR_OVERFLOW    -3   // a buffer of this shape would be too large (n*n, n*d, ...)
 #define ATTN_ERR_TEMPERATURE -4   // temperature is not a finite number > 0
-#define ATTN_ERR_SCALE       -5   // scale is negative, NaN or infinite
+#define ATTN_ERR_SCALE       -5   // scale is NaN, infinite, negative, or 0 where no default applies
 #define ATTN_ERR_MASK        -6   // unknown mask kind, window < 1, or no explicit mask given
 #define ATTN_ERR_NONFINITE   -7   // an input holds NaN or infinity, or scores overflowed
 #define ATTN_ERR_SCRATCH     -8   // the scratch or output buffer is too small
 #define ATTN_ERR_EMPTY       -9   // the text holds no tokens (empty or only white space)
 #define ATTN_ERR_INDEX       -10  // a head, token or dimension index is out of range
+#define ATTN_ERR_CONFIG      -11  // a model config is invalid (sizes, heads not dividing d_model)
+#define ATTN_ERR_STATE       -12  // acts do not hold a forward pass of this shape (or it was ablated)
+#define ATTN_ERR_KERNEL      -13  // unknown kernel (not one of ATTN_KERNEL_*)
+#define ATTN_ERR_RANGE       -14  // a plot bound or value outside its range (log axes: finite, > 0)
 
 // A sentence for a status code (never NULL; unknown codes get a generic sentence).
 const char *attn_strerror(int status);
+
+// Every constant of this header and every field offset and size of its structs, by name
+// ("ATTN_ERR_NULL", "attn_options.window", "sizeof attn_trace"), for bindings to other
+// languages: the JS bridge reads this table at load instead of copying numbers by hand.
+// attn_abi_name(i) is NULL and attn_abi_value(i) NaN when i is not in 0..attn_abi_count()-1.
+int attn_abi_count(void);
+const char *attn_abi_name(int i);
+double attn_abi_value(int i);
 
 // ---------------------------------------------------------------------------------------
 // Options shared by every attention call
@@ -77,6 +89,20 @@ typedef struct {
 
 // Scale 0 (= 1/sqrt(d_k)), temperature 1, no mask.
 attn_options attn_default_options(void);
+
+// The temperatures the lesson offers (its slider), and the one used when none is usable.
+#define ATTN_TEMPERATURE_MIN     0.05
+#define ATTN_TEMPERATURE_MAX     3.0
+#define ATTN_TEMPERATURE_DEFAULT 1.0
+
+#define ATTN_CLAMP_NONE    0      // t was in range: *out = t
+#define ATTN_CLAMP_LOW     1      // t was below the range: *out = ATTN_TEMPERATURE_MIN
+#define ATTN_CLAMP_HIGH    2      // t was above the range: *out = ATTN_TEMPERATURE_MAX
+#define ATTN_CLAMP_INVALID 3      // t was NaN, infinite or <= 0: *out = ATTN_TEMPERATURE_DEFAULT
+
+// *out = t clamped into [ATTN_TEMPERATURE_MIN, ATTN_TEMPERATURE_MAX]. Returns which ATTN_CLAMP_*
+// case applied (>= 0), or ATTN_ERR_NULL. Every page control and URL value goes through it.
+int attn_clamp_temperature(double *out, double t);
 
 // Every intermediate of an attention call. Each pointer may be NULL (not wanted); the
 // per-head arrays are stacked head after head. attn_head() uses only raw..weights.
@@ -135,6 +161,15 @@ int attn_row_sums(float *out, const float *m, int rows, int cols);
 int attn_head(float *out, attn_trace *trace, const float *q, const float *k, const float *v,
               int n, int d_k, int d_v, const attn_options *opt);
 
+// attn_head() on the query rows [row_begin, row_end) only, with attn_head()'s checks, so a
+// long run can be spread over time: rows of out (n, d_v) get the output, weights
+// (row_end - row_begin, n) those rows' weights (also the work area). out may be NULL (then v
+// may be too). *scale_used (may be NULL) gets the scale applied (1/sqrt(d_k) for scale 0),
+// *blocked_rows (may be NULL) the rows of the range with no allowed key.
+int attn_head_rows(float *out, float *weights, const float *q, const float *k, const float *v,
+                   int n, int d_k, int d_v, const attn_options *opt, int row_begin, int row_end,
+                   float *scale_used, int *blocked_rows);
+
 // The weights of a multi-head layer (read-only to the core).
 typedef struct {
     int d_model;                  // width of each input row
@@ -179,12 +214,33 @@ int attn_linear(float *out, float *weights, const float *q, const float *k, cons
                 int n, int d_k, int d_v, int causal, float *scratch, size_t scratch_floats);
 size_t attn_linear_scratch_floats(int d_k, int d_v);
 
+// The kernels of the quadratic-cost lab, and the bytes each needs for n tokens of width d
+// (all four of Q, K, V and the output, plus the kernel's own working memory: the n x n
+// weights for full attention, a tile of scores for streaming and window, the d x d state for
+// linear). window matters only to ATTN_KERNEL_WINDOW (>= 1). ATTN_ERR_OVERFLOW when the count
+// does not fit a size_t.
+#define ATTN_KERNEL_FULL      0   // attn_head_rows: materialises the n x n weights
+#define ATTN_KERNEL_STREAMING 1   // attn_head_streaming
+#define ATTN_KERNEL_WINDOW    2   // attn_head_streaming with ATTN_MASK_WINDOW
+#define ATTN_KERNEL_LINEAR    3   // attn_linear
+int attn_kernel_bytes(size_t *bytes, int kernel, int n, int d, int window);
+
 // count seeded uniform random numbers in [-1, 1) (xorshift32; seed 0 is taken as 1).
 int attn_fill_random(float *out, size_t count, unsigned seed);
 
 // out[i] = where values[i] > 0 falls on a log10 axis from lo to hi (0 at lo, 1 at hi), for
-// plots of cost against length. lo and hi must be > 0 and differ.
+// plots of cost against length. lo and hi must be finite, > 0 and differ (else
+// ATTN_ERR_RANGE); a value <= 0 or not finite is ATTN_ERR_NONFINITE.
 int attn_log_positions(float *out, const float *values, int count, float lo, float hi);
+
+// out[i] = y0 * (xs[i] / x0)^exponent, in double: a reference line through (x0, y0), e.g.
+// n^2 or n beside measured costs. x0 and xs[i] finite and > 0 (else ATTN_ERR_RANGE), y0 and
+// exponent finite; a result that overflows float is ATTN_ERR_NONFINITE.
+int attn_power_line(float *out, const float *xs, int count, float x0, float y0, float exponent);
+
+// indices (min(k, count)) = positions of the k largest values, largest first, ties to the
+// lower index; -INFINITY ranks last, NaN is ATTN_ERR_NONFINITE. Returns how many were written.
+int attn_top_k(int *indices, const float *values, int count, int k);
 
 // ---------------------------------------------------------------------------------------
 // Text: a word-level tokenizer, UTF-8 safe
@@ -237,6 +293,16 @@ const char *attn_head_dim_name(int h, char part, int dim);
 // the 0) or ATTN_ERR_SCRATCH when cap is too small.
 int attn_format_numbers(char *buf, int cap, const float *values, int count, int decimals);
 
+#define ATTN_FORMAT_NO_LEADING_ZERO 1   // ".734" and "-.5" instead of "0.734" and "-0.5"
+
+// attn_format_numbers() with ATTN_FORMAT_* flags (0 gives exactly attn_format_numbers()).
+int attn_format_numbers_flags(char *buf, int cap, const float *values, int count, int decimals,
+                              unsigned flags);
+
+// One row for display in one call: its count values as attn_format_numbers_flags() prints
+// them, then one more line with their sum (added in double, as attn_row_sums()).
+int attn_format_row_report(char *buf, int cap, const float *row, int count, int decimals,
+                           unsigned flags);
 // ---------------------------------------------------------------------------------------
 // A transformer that learns: GPT-2-shaped forward, exact backward, AdamW
 //
@@ -271,9 +337,6 @@ int attn_format_numbers(char *buf, int cap, const float *values, int count, int 
 //   Head h uses columns h*d_head .. (h+1)*d_head-1 of wq, wk, wv (d_head = d_model/n_heads).
 //   Exact order of the tensors: l<l>.ln1.g ln1.b wq bq wk bk wv bv wo bo ln2.g ln2.b wfc bfc
 //   wproj bproj (those that exist), then lnf.g lnf.b.
-
-#define ATTN_ERR_CONFIG      -11  // a model config is invalid (sizes, heads not dividing d_model)
-#define ATTN_ERR_STATE       -12  // acts do not hold a forward pass of this shape (or it was ablated)
 
 #define ATTN_GPT_MAX_LAYERS  8    // blocks a config may have
 

@@ -40,7 +40,7 @@ static void print_json_string(const char *s, int len) {
     putchar('"');
     for (int i = 0; i < len;) {
         long cp;
-        int step = attn_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        int step = attn__utf8_decode((const unsigned char *)s + i, len - i, &cp);
         if (cp < 0) fputs("\\ufffd", stdout);
         else if (cp == '"' || cp == '\\') printf("\\%c", (int)cp);
         else if (cp < 0x20) printf("\\u%04x", (unsigned)cp);

@@ -98,10 +98,10 @@ COLD int attn_gpt_check_config(const attn_gpt_config *c) {
     // every single tensor and the whole block must stay addressable in 32 bits (WASM)
     size_t n;
     int rc;
-    if ((rc = attn_checked_count(&n, c->vocab, c->d_model)) || (rc = attn_checked_count(&n, c->context, c->d_model)) ||
-        (rc = attn_checked_count(&n, c->d_model, c->d_model)))
+    if ((rc = attn__checked_count(&n, c->vocab, c->d_model)) || (rc = attn__checked_count(&n, c->context, c->d_model)) ||
+        (rc = attn__checked_count(&n, c->d_model, c->d_model)))
         return rc;
-    if (!c->attention_only && (rc = attn_checked_count(&n, c->d_model, c->d_mlp))) return rc;
+    if (!c->attention_only && (rc = attn__checked_count(&n, c->d_model, c->d_mlp))) return rc;
     double total = ((double)c->vocab + c->context) * c->d_model +
                    (double)c->n_layers * (4.0 * c->d_model * (c->d_model + 1.0) + 4.0 * c->d_model +
                                           (c->attention_only ? 0.0 : 2.0 * c->d_model * c->d_mlp + c->d_mlp + 3.0 * c->d_model));
@@ -235,7 +235,7 @@ COLD static int act_layout_of(const attn_gpt_config *c, int B, int T, act_layout
     if (B < 1 || T < 1) return ATTN_ERR_SIZE;
     if (T > c->context) return ATTN_ERR_INDEX;
     size_t N, tt;
-    if ((rc = attn_checked_count(&N, B, T)) || (rc = attn_checked_count(&tt, T, T))) return rc;
+    if ((rc = attn__checked_count(&N, B, T)) || (rc = attn__checked_count(&tt, T, T))) return rc;
     // a generous bound in double first, so no size_t product below can wrap
     const double L = c->n_layers, C = c->d_model, F = c->attention_only ? 0 : c->d_mlp;
     double bound = (double)N * ((L + 1) * C + L * (10 * C + 2 * F + 6) + 2 * C + c->vocab + 8 + 8 * C + F) +
@@ -824,7 +824,7 @@ COLD int attn_gpt_forward(float *acts, float *loss, const float *params, const a
     float *logits = acts + A.logits, *wt = acts + A.wt;
     transpose(wt, params + P.wte, V, C);
     gemm(logits, final, (size_t)C, 1, wt, N, C, V, 0);
-    if (!attn_all_finite(logits, (size_t)N * V)) return ATTN_ERR_NONFINITE;
+    if (!attn__all_finite(logits, (size_t)N * V)) return ATTN_ERR_NONFINITE;
     if (targets) {
         int counted = crossentropy_forward(acts + A.losses, logits, targets, N, V);
         double sum = 0.0;
@@ -923,7 +923,7 @@ COLD int attn_gpt_backward(float *grads, float *acts, const float *params, const
                                acts + A.ln1_mean + (size_t)l * nh, acts + A.ln1_rstd + (size_t)l * nh, N, C);
     }
     encoder_backward(grads + P.wte, grads + P.wpe, dresid, tokens, B, T, C);
-    return attn_all_finite(grads, P.total) ? ATTN_OK : ATTN_ERR_NONFINITE;
+    return attn__all_finite(grads, P.total) ? ATTN_OK : ATTN_ERR_NONFINITE;
 }
 
 // ---------------------------------------------------------------------------------------

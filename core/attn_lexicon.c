@@ -3802,7 +3802,7 @@ static int is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o
 // w is lower case, len <= MAX_WORD. Exact entry, else a regular plural of a listed noun,
 // spelled the way English spells it: -ies after a consonant (city -> cities), -es after
 // s x z ch sh o (box -> boxes), else -s (dog -> dogs; not trophy -> trophys).
-static int lookup_plain(attn_lexeme *out, const char *w, int len) {
+static int lookup_plain(attn__lexeme *out, const char *w, int len) {
     const lex_entry *e = find_exact(w, len);
     if (e) { out->flags = e->flags; out->primary = e->primary; return 1; }
     if (len < 3 || w[len - 1] != 's') return 0;
@@ -3825,7 +3825,7 @@ static int lookup_plain(attn_lexeme *out, const char *w, int len) {
     return 1;
 }
 
-int attn_lexicon_lookup(attn_lexeme *out, const char *word, int len) {
+int attn__lexicon_lookup(attn__lexeme *out, const char *word, int len) {
     if (!out) return 0;
     out->flags = 0;
     out->primary = 0;
@@ -3850,7 +3850,7 @@ int attn_lexicon_lookup(attn_lexeme *out, const char *word, int len) {
 
     // possessive 's of a known noun or pronoun
     if (n >= 3 && w[n - 2] == '\'' && w[n - 1] == 's') {
-        attn_lexeme stem;
+        attn__lexeme stem;
         if (lookup_plain(&stem, w, n - 2) && (stem.flags & (LEX_NOUN | LEX_PRONOUN))) {
             out->flags = stem.flags | LEX_POSSESSIVE;
             out->primary = stem.primary;
@@ -3860,11 +3860,11 @@ int attn_lexicon_lookup(attn_lexeme *out, const char *word, int len) {
     return 0;
 }
 
-int attn_lexicon_size(void) { return LEXICON_SIZE; }
+int attn__lexicon_size(void) { return LEXICON_SIZE; }
 
 // For tests only (not in attn_lexicon.h): the i-th key of the table in stored order, or
 // NULL when i is out of range. Lets a test check the table is sorted without duplicates.
-const char *attn_lexicon_key(int i);
-const char *attn_lexicon_key(int i) {
+const char *attn__lexicon_key(int i);
+const char *attn__lexicon_key(int i) {
     return i >= 0 && i < LEXICON_SIZE ? LEXICON[i].word : 0;
 }

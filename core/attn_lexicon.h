@@ -26,14 +26,14 @@
 typedef struct {
     unsigned flags;                  // LEX_* bits
     unsigned primary;                // the single LEX_* class bit most common for this word
-} attn_lexeme;
+} attn__lexeme;
 
 // Looks up one word (bytes word[0..len), any case; ASCII letters are folded to lower case).
 // Knows plural forms of listed nouns (trophies -> trophy + LEX_PLURAL). Returns 1 and fills
 // *out when the word is known, else 0 (and *out is zeroed).
-int attn_lexicon_lookup(attn_lexeme *out, const char *word, int len);
+int attn__lexicon_lookup(attn__lexeme *out, const char *word, int len);
 
 // Number of entries in the compiled-in table (for tests and the README).
-int attn_lexicon_size(void);
+int attn__lexicon_size(void);
 
 #endif // ATTN_LEXICON_H

@@ -4,6 +4,7 @@
 #include "attn_checks.h"
 #include "attn_simd.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static int tile_any_allowed(const attn_options *opt, int n, int i0, int i1, int 
     case ATTN_MASK_EXPLICIT:
         for (int i = i0; i < i1; i++)
             for (int j = j0; j < j1; j++)
-                if (attn_mask_allows(opt, n, i, j)) return 1;
+                if (attn__mask_allows(opt, n, i, j)) return 1;
         return 0;
     default: return 1;
     }
@@ -51,11 +52,11 @@ int attn_head_streaming(float *out, const float *q, const float *k, const float 
     int rc;
     if (!opt) opt = &defaults;
     if (!out || !q || !k || !v) return ATTN_ERR_NULL;
-    if ((rc = attn_checked_count(&nk, n, d_k)) || (rc = attn_checked_count(&nv, n, d_v))) return rc;
+    if ((rc = attn__checked_count(&nk, n, d_k)) || (rc = attn__checked_count(&nv, n, d_v))) return rc;
     if (row_begin < 0 || row_end > n || row_begin >= row_end) return ATTN_ERR_INDEX;
-    if ((rc = attn_check_options(opt))) return rc;
-    if (!attn_all_finite(q, nk) || !attn_all_finite(k, nk) || !attn_all_finite(v, nv)) return ATTN_ERR_NONFINITE;
-    const float scale = attn_effective_scale(opt, d_k);
+    if ((rc = attn__check_options(opt))) return rc;
+    if (!attn__all_finite(q, nk) || !attn__all_finite(k, nk) || !attn__all_finite(v, nv)) return ATTN_ERR_NONFINITE;
+    const float scale = attn__effective_scale(opt, d_k);
     const float t = opt->temperature;
     float s[TILE_Q * TILE_K];
     float m[TILE_Q], l[TILE_Q], correction[TILE_Q];
@@ -69,34 +70,20 @@ int attn_head_streaming(float *out, const float *q, const float *k, const float 
             const int cols = n - j0 < TILE_K ? n - j0 : TILE_K, j1 = j0 + cols;
             if (!tile_any_allowed(opt, n, i0, i1, j0, j1)) continue;
             const int dense = tile_all_allowed(opt, i0, i1, j0, j1);
-            attn_blk_dots(s, TILE_K, q + (size_t)i0 * d_k, (size_t)d_k, rows,
+            attn__blk_dots(s, TILE_K, q + (size_t)i0 * d_k, (size_t)d_k, rows,
                           k + (size_t)j0 * d_k, (size_t)d_k, cols, d_k);
             for (int r = 0; r < rows; r++) {
                 float *sr = s + r * TILE_K, mt = -INFINITY;
-                int c = 0;
-#ifdef __wasm_simd128__
                 if (dense) {   // scale, check and take the max 4 at a time
-                    const v128_t vscale = wasm_f32x4_splat(scale), inf = wasm_f32x4_splat(INFINITY);
-                    v128_t vmax = wasm_f32x4_splat(-INFINITY), ok = wasm_i32x4_splat(-1);
-                    for (; c + 4 <= cols; c += 4) {
-                        v128_t x = wasm_f32x4_mul(wasm_v128_load(sr + c), vscale);
-                        ok = wasm_v128_and(ok, wasm_f32x4_lt(wasm_f32x4_abs(x), inf));
-                        vmax = wasm_f32x4_pmax(vmax, x);
-                        wasm_v128_store(sr + c, x);
+                    if (!attn__scale_max(sr, cols, scale, &mt)) return ATTN_ERR_NONFINITE;
+                } else {
+                    for (int c = 0; c < cols; c++) {
+                        float x = sr[c] * scale;
+                        if (!isfinite(x)) return ATTN_ERR_NONFINITE;   // 1e30 * 1e30 overflows
+                        if (!attn__mask_allows(opt, n, i0 + r, j0 + c)) x = -INFINITY;
+                        sr[c] = x;
+                        if (x > mt) mt = x;
                     }
-                    if (!wasm_i32x4_all_true(ok)) return ATTN_ERR_NONFINITE;
-                    float lanes[4];
-                    wasm_v128_store(lanes, vmax);
-                    for (int i = 0; i < 4; i++)
-                        if (lanes[i] > mt) mt = lanes[i];
-                }
-#endif
-                for (; c < cols; c++) {
-                    float x = sr[c] * scale;
-                    if (!isfinite(x)) return ATTN_ERR_NONFINITE;   // 1e30 * 1e30 overflows
-                    if (!dense && !attn_mask_allows(opt, n, i0 + r, j0 + c)) x = -INFINITY;
-                    sr[c] = x;
-                    if (x > mt) mt = x;
                 }
                 if (mt == -INFINITY) {   // nothing in this tile for row r: weight 0 for all
                     correction[r] = 1.0f;
@@ -106,11 +93,11 @@ int attn_head_streaming(float *out, const float *q, const float *k, const float 
                 // online softmax: rescale what was summed so far when the max grows
                 float m_new = mt > m[r] ? mt : m[r];
                 correction[r] = expf((m[r] - m_new) / t);
-                l[r] = l[r] * correction[r] + attn_blk_exp_shift(sr, cols, m_new, t);
+                l[r] = l[r] * correction[r] + attn__blk_exp_shift(sr, cols, m_new, t);
                 m[r] = m_new;
             }
             // o = correction * o + P · V over this tile's keys
-            attn_blk_gemm(o, (size_t)d_v, s, TILE_K, v + (size_t)j0 * d_v, (size_t)d_v,
+            attn__blk_gemm(o, (size_t)d_v, s, TILE_K, v + (size_t)j0 * d_v, (size_t)d_v,
                           rows, cols, d_v, correction);
         }
         for (int r = 0; r < rows; r++) {
@@ -119,7 +106,7 @@ int attn_head_streaming(float *out, const float *q, const float *k, const float 
             float inv = 1.0f / l[r];
             for (int c = 0; c < d_v; c++) orow[c] *= inv;
             // the unnormalised sum overflows when values are near FLT_MAX
-            if (!attn_all_finite(orow, (size_t)d_v)) return ATTN_ERR_NONFINITE;
+            if (!attn__all_finite(orow, (size_t)d_v)) return ATTN_ERR_NONFINITE;
         }
     }
     if (blocked_rows) *blocked_rows = blocked;
@@ -133,7 +120,7 @@ static float phi(float x) { return x > 0.0f ? x + 1.0f : expf(x); }   // elu(x) 
 
 size_t attn_linear_scratch_floats(int d_k, int d_v) {
     size_t kv;
-    if (attn_checked_count(&kv, d_k, d_v)) return 0;
+    if (attn__checked_count(&kv, d_k, d_v)) return 0;
     return kv + 2 * (size_t)d_k;   // S, z, and phi(q_i)
 }
 
@@ -142,11 +129,11 @@ int attn_linear(float *out, float *weights, const float *q, const float *k, cons
     size_t nk, nv, kv;
     int rc;
     if (!out || !q || !k || !v || !scratch) return ATTN_ERR_NULL;
-    if ((rc = attn_checked_count(&nk, n, d_k)) || (rc = attn_checked_count(&nv, n, d_v)) ||
-        (rc = attn_checked_count(&kv, d_k, d_v))) return rc;
-    if (weights && (rc = attn_checked_count(&kv, n, n))) return rc;
+    if ((rc = attn__checked_count(&nk, n, d_k)) || (rc = attn__checked_count(&nv, n, d_v)) ||
+        (rc = attn__checked_count(&kv, d_k, d_v))) return rc;
+    if (weights && (rc = attn__checked_count(&kv, n, n))) return rc;
     if (scratch_floats < attn_linear_scratch_floats(d_k, d_v)) return ATTN_ERR_SCRATCH;
-    if (!attn_all_finite(q, nk) || !attn_all_finite(k, nk) || !attn_all_finite(v, nv)) return ATTN_ERR_NONFINITE;
+    if (!attn__all_finite(q, nk) || !attn__all_finite(k, nk) || !attn__all_finite(v, nv)) return ATTN_ERR_NONFINITE;
     float *S = scratch, *z = S + (size_t)d_k * d_v, *pq = z + d_k;
     memset(S, 0, sizeof(float) * ((size_t)d_k * d_v + d_k));
     // non-causal: sum over every key first; causal: add key i just before query i
@@ -174,7 +161,7 @@ int attn_linear(float *out, float *weights, const float *q, const float *k, cons
         if (!(denom > 0.0f) || !isfinite(denom) || !isfinite(inv)) return ATTN_ERR_NONFINITE;
         // out_i = phi(q_i)ᵀ S: a row of S at a time, so the inner loop runs along d_v
         float *oi = out + (size_t)i * d_v;
-        attn_blk_gemm(oi, (size_t)d_v, pq, (size_t)d_k, S, (size_t)d_v, 1, d_k, d_v, NULL);
+        attn__blk_gemm(oi, (size_t)d_v, pq, (size_t)d_k, S, (size_t)d_v, 1, d_k, d_v, NULL);
         for (int c = 0; c < d_v; c++) oi[c] *= inv;
         if (weights)   // w_ij = phi(q_i)·phi(k_j) / denom, for the keys this row sums over
             for (int j = 0; j < n; j++) {
@@ -183,7 +170,7 @@ int attn_linear(float *out, float *weights, const float *q, const float *k, cons
                 weights[(size_t)i * n + j] = (!causal || j <= i) ? dot * inv : 0.0f;
             }
     }
-    return attn_all_finite(out, nv) ? ATTN_OK : ATTN_ERR_NONFINITE;
+    return attn__all_finite(out, nv) ? ATTN_OK : ATTN_ERR_NONFINITE;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -203,11 +190,75 @@ int attn_fill_random(float *out, size_t count, unsigned seed) {
 int attn_log_positions(float *out, const float *values, int count, float lo, float hi) {
     if (!out || !values) return ATTN_ERR_NULL;
     if (count <= 0) return ATTN_ERR_SIZE;
-    if (!(lo > 0.0f) || !(hi > 0.0f) || lo == hi || !isfinite(lo) || !isfinite(hi)) return ATTN_ERR_SCALE;
+    if (!(lo > 0.0f) || !(hi > 0.0f) || lo == hi || !isfinite(lo) || !isfinite(hi)) return ATTN_ERR_RANGE;
     const double l0 = log10(lo), span = log10(hi) - l0;
     for (int i = 0; i < count; i++) {
         if (!(values[i] > 0.0f) || !isfinite(values[i])) return ATTN_ERR_NONFINITE;
         out[i] = (float)((log10(values[i]) - l0) / span);
     }
+    return ATTN_OK;
+}
+
+int attn_power_line(float *out, const float *xs, int count, float x0, float y0, float exponent) {
+    if (!out || !xs) return ATTN_ERR_NULL;
+    if (count <= 0) return ATTN_ERR_SIZE;
+    if (!(x0 > 0.0f) || !isfinite(x0)) return ATTN_ERR_RANGE;
+    if (!isfinite(y0) || !isfinite(exponent)) return ATTN_ERR_NONFINITE;
+    for (int i = 0; i < count; i++) {
+        if (!(xs[i] > 0.0f) || !isfinite(xs[i])) return ATTN_ERR_RANGE;
+        double y = (double)y0 * pow((double)xs[i] / x0, exponent);
+        if (!(fabs(y) <= FLT_MAX)) return ATTN_ERR_NONFINITE;
+        out[i] = (float)y;
+    }
+    return ATTN_OK;
+}
+
+int attn_top_k(int *indices, const float *values, int count, int k) {
+    if (!indices || !values) return ATTN_ERR_NULL;
+    if (count <= 0 || k <= 0) return ATTN_ERR_SIZE;
+    if (attn__any_nan(values, (size_t)count)) return ATTN_ERR_NONFINITE;
+    const int m = k < count ? k : count;
+    // insertion into a sorted prefix: k is small (the page asks for 3); strictly greater moves
+    // up, so of equal values the lower index stays first
+    for (int i = 0; i < count; i++) {
+        int at = i < m ? i : m;
+        while (at > 0 && values[i] > values[indices[at - 1]]) {
+            if (at < m) indices[at] = indices[at - 1];
+            at--;
+        }
+        if (at < m) indices[at] = i;
+    }
+    return m;
+}
+
+// ---------------------------------------------------------------------------------------
+// What each kernel of the lab needs
+
+int attn_kernel_bytes(size_t *bytes, int kernel, int n, int d, int window) {
+    size_t nd, work;
+    int rc;
+    if (!bytes) return ATTN_ERR_NULL;
+    *bytes = 0;
+    if ((rc = attn__checked_count(&nd, n, d))) return rc;
+    if (kernel == ATTN_KERNEL_WINDOW && window < 1) return ATTN_ERR_MASK;
+    switch (kernel) {
+    case ATTN_KERNEL_FULL:
+        if ((rc = attn__checked_count(&work, n, n))) return rc;
+        break;
+    case ATTN_KERNEL_STREAMING:
+    case ATTN_KERNEL_WINDOW:   // the window cuts the work, not the memory: K and V stay whole
+        work = TILE_Q * TILE_K + 3 * TILE_Q;   // the scores tile and the running max, sum, rescale
+        break;
+    case ATTN_KERNEL_LINEAR:
+        work = attn_linear_scratch_floats(d, d);
+        if (!work) return ATTN_ERR_OVERFLOW;
+        break;
+    default:
+        return ATTN_ERR_KERNEL;
+    }
+    // Q, K, V and the output, plus the kernel's own floats (nd, work <= 2^29: no wrap)
+    const size_t floats = 4 * nd + work;
+    if (floats > SIZE_MAX / sizeof(float)) return ATTN_ERR_OVERFLOW;
+    *bytes = floats * sizeof(float);
     return ATTN_OK;
 }

@@ -1,9 +1,11 @@
 /* attn_simd.h - private to core/: the block kernels the fast paths share (dot products of a
    block of rows against a block of rows, a small GEMM that can rescale what it accumulates,
-   and exp over a row). Under __wasm_simd128__ they use 128-bit WASM SIMD, 4 floats wide,
-   blocked over 4 rows so each load feeds several multiply-adds; elsewhere they are plain C
-   loops (native builds, where gcc may auto-vectorise them). Sizes need not be multiples of 4:
-   the tails run one float at a time. Callers check arguments; these trust them. */
+   and exp over a row, plus the checks and scalings around them). Under __wasm_simd128__ they
+   use 128-bit WASM SIMD, 4 floats wide, blocked over 4 rows so each load feeds several
+   multiply-adds; elsewhere they are plain C loops of the same shape (native builds, where gcc
+   may auto-vectorise them); this is the only file of core/ with #ifdef __wasm_simd128__.
+   Sizes need not be multiples of 4: the tails run one float at a time. Callers check
+   arguments; these trust them. */
 #ifndef ATTN_SIMD_H
 #define ATTN_SIMD_H
 
@@ -15,13 +17,13 @@
 #include <wasm_simd128.h>
 
 // lanes 0..3 of four vectors summed into one vector: [sum a, sum b, sum c, sum d]
-static inline v128_t attn_simd_hsum4(v128_t a, v128_t b, v128_t c, v128_t d) {
+static inline v128_t attn__simd_hsum4(v128_t a, v128_t b, v128_t c, v128_t d) {
     v128_t ab = wasm_f32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 2, 6), wasm_i32x4_shuffle(a, b, 1, 5, 3, 7));
     v128_t cd = wasm_f32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 2, 6), wasm_i32x4_shuffle(c, d, 1, 5, 3, 7));
     return wasm_f32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
-static inline float attn_simd_hsum(v128_t a) {
+static inline float attn__simd_hsum(v128_t a) {
     v128_t s = wasm_f32x4_add(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
     s = wasm_f32x4_add(s, wasm_i32x4_shuffle(s, s, 1, 0, 3, 2));
     return wasm_f32x4_extract_lane(s, 0);
@@ -31,7 +33,7 @@ static inline float attn_simd_hsum(v128_t a) {
 // parts so r is exact, |r| <= ln2/2, a degree-6 polynomial, then 2^k through the exponent
 // bits). x below -87.3 (where exp leaves the normal floats), -inf included, gives 0; x is
 // clamped at 88 above. Softmax only feeds it x <= 0.
-static inline v128_t attn_simd_exp(v128_t x) {
+static inline v128_t attn__simd_exp(v128_t x) {
     const v128_t lo = wasm_f32x4_splat(-87.33654f), hi = wasm_f32x4_splat(88.0f);
     const v128_t magic = wasm_f32x4_splat(12582912.0f);   // 1.5 * 2^23: rounds to an integer
     v128_t under = wasm_f32x4_lt(x, lo);
@@ -56,35 +58,144 @@ static inline v128_t attn_simd_exp(v128_t x) {
 }
 #endif
 
+// Each helper below has two bodies with one contract: 128-bit WASM SIMD, 4 floats at a time
+// (the page), and a plain C twin of the same loop (native builds, the sanitizer tests and the
+// fuzzers), so the native tests run the structure the page runs.
+
+// 1 when none of x[0..count) is NaN or infinite (4 at a time: one float at a time costs as
+// much as a pass of real work over n x n scores)
+static inline int attn__all_finite(const float *x, size_t count) {
+    size_t i = 0;
+    int all = 1;
 #ifdef __wasm_simd128__
-// 1 when none of x[0..count) is NaN or infinite (4 at a time; the checks of attn_checks.h
-// run one float at a time, which costs as much as a pass of real work over n x n scores)
-static inline int attn_simd_all_finite(const float *x, size_t count) {
     const v128_t inf = wasm_f32x4_splat(INFINITY);
     v128_t ok = wasm_i32x4_splat(-1);
-    size_t i = 0;
     for (; i + 4 <= count; i += 4) ok = wasm_v128_and(ok, wasm_f32x4_lt(wasm_f32x4_abs(wasm_v128_load(x + i)), inf));
-    int all = wasm_i32x4_all_true(ok);
+    all = wasm_i32x4_all_true(ok);
+#else
+    for (; i + 4 <= count; i += 4)
+        all &= (fabsf(x[i]) < INFINITY) & (fabsf(x[i + 1]) < INFINITY) &
+               (fabsf(x[i + 2]) < INFINITY) & (fabsf(x[i + 3]) < INFINITY);
+#endif
     for (; i < count; i++) all &= isfinite(x[i]) != 0;
     return all;
 }
 
 // 1 when some x[0..count) is NaN
-static inline int attn_simd_any_nan(const float *x, size_t count) {
-    v128_t bad = wasm_i32x4_splat(0);
+static inline int attn__any_nan(const float *x, size_t count) {
     size_t i = 0;
+    int any = 0;
+#ifdef __wasm_simd128__
+    v128_t bad = wasm_i32x4_splat(0);
     for (; i + 4 <= count; i += 4) {
         v128_t v = wasm_v128_load(x + i);
         bad = wasm_v128_or(bad, wasm_f32x4_ne(v, v));
     }
-    int any = wasm_v128_any_true(bad);
+    any = wasm_v128_any_true(bad);
+#else
+    for (; i + 4 <= count; i += 4)
+        any |= (x[i] != x[i]) | (x[i + 1] != x[i + 1]) | (x[i + 2] != x[i + 2]) | (x[i + 3] != x[i + 3]);
+#endif
     for (; i < count; i++) any |= isnan(x[i]) != 0;
     return any;
 }
+
+// The largest of x[0..count) (no NaN in x); -INFINITY when count is 0
+static inline float attn__row_max(const float *x, int count) {
+    float max = -INFINITY;
+    int j = 0;
+#ifdef __wasm_simd128__
+    v128_t vmax = wasm_f32x4_splat(-INFINITY);
+    for (; j + 4 <= count; j += 4) vmax = wasm_f32x4_pmax(vmax, wasm_v128_load(x + j));
+    float lanes[4];
+    wasm_v128_store(lanes, vmax);
+#else
+    float lanes[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+    for (; j + 4 <= count; j += 4)
+        for (int u = 0; u < 4; u++) lanes[u] = x[j + u] > lanes[u] ? x[j + u] : lanes[u];
 #endif
+    for (int u = 0; u < 4; u++)
+        if (lanes[u] > max) max = lanes[u];
+    for (; j < count; j++)
+        if (x[j] > max) max = x[j];
+    return max;
+}
+
+// out[i] = in[i] * scale, 4 at a time, while every product of a chunk is finite. Returns how
+// many were done (a multiple of 4): the caller finishes the rest one at a time, where a chunk
+// holding inf or NaN gets its exact treatment.
+static inline size_t attn__scale_finite(float *out, const float *in, size_t count, float scale) {
+    size_t i = 0;
+#ifdef __wasm_simd128__
+    const v128_t vs = wasm_f32x4_splat(scale), inf = wasm_f32x4_splat(INFINITY);
+    for (; i + 4 <= count; i += 4) {
+        v128_t x = wasm_f32x4_mul(wasm_v128_load(in + i), vs);
+        if (!wasm_i32x4_all_true(wasm_f32x4_lt(wasm_f32x4_abs(x), inf))) break;
+        wasm_v128_store(out + i, x);
+    }
+#else
+    for (; i + 4 <= count; i += 4) {
+        float x[4];
+        int ok = 1;
+        for (int u = 0; u < 4; u++) { x[u] = in[i + u] * scale; ok &= fabsf(x[u]) < INFINITY; }
+        if (!ok) break;
+        for (int u = 0; u < 4; u++) out[i + u] = x[u];
+    }
+#endif
+    return i;
+}
+
+// x[i] *= f for i < count
+static inline void attn__scale_by(float *x, int count, float f) {
+    int j = 0;
+#ifdef __wasm_simd128__
+    const v128_t vf = wasm_f32x4_splat(f);
+    for (; j + 4 <= count; j += 4) wasm_v128_store(x + j, wasm_f32x4_mul(wasm_v128_load(x + j), vf));
+#endif
+    for (; j < count; j++) x[j] *= f;
+}
+
+// x[i] *= scale for i < count, and *max = the largest product. Returns 0 when a product is
+// not finite (x then holds partial results), else 1.
+static inline int attn__scale_max(float *x, int count, float scale, float *max) {
+    float mt = -INFINITY;
+    int j = 0, ok = 1;
+#ifdef __wasm_simd128__
+    const v128_t vscale = wasm_f32x4_splat(scale), inf = wasm_f32x4_splat(INFINITY);
+    v128_t vmax = wasm_f32x4_splat(-INFINITY), vok = wasm_i32x4_splat(-1);
+    for (; j + 4 <= count; j += 4) {
+        v128_t v = wasm_f32x4_mul(wasm_v128_load(x + j), vscale);
+        vok = wasm_v128_and(vok, wasm_f32x4_lt(wasm_f32x4_abs(v), inf));
+        vmax = wasm_f32x4_pmax(vmax, v);
+        wasm_v128_store(x + j, v);
+    }
+    ok = wasm_i32x4_all_true(vok);
+    float lanes[4];
+    wasm_v128_store(lanes, vmax);
+#else
+    float lanes[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+    for (; j + 4 <= count; j += 4)
+        for (int u = 0; u < 4; u++) {
+            float v = x[j + u] * scale;
+            ok &= fabsf(v) < INFINITY;
+            lanes[u] = v > lanes[u] ? v : lanes[u];
+            x[j + u] = v;
+        }
+#endif
+    for (int u = 0; u < 4; u++)
+        if (lanes[u] > mt) mt = lanes[u];
+    for (; j < count; j++) {
+        float v = x[j] * scale;
+        ok &= isfinite(v) != 0;
+        if (v > mt) mt = v;
+        x[j] = v;
+    }
+    *max = mt;
+    return ok;
+}
 
 // s[r*lds + c] = q_r · k_c for r < rows, c < cols; q_r = q + r*ldq, k_c = k + c*ldk, d wide.
-static inline void attn_blk_dots(float *s, size_t lds, const float *q, size_t ldq, int rows,
+static inline void attn__blk_dots(float *s, size_t lds, const float *q, size_t ldq, int rows,
                                  const float *k, size_t ldk, int cols, int d) {
 #ifdef __wasm_simd128__
     int r = 0;
@@ -105,7 +216,7 @@ static inline void attn_blk_dots(float *s, size_t lds, const float *q, size_t ld
                 a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(x2, ya)); b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(x2, yb));
                 a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(x3, ya)); b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(x3, yb));
             }
-            v128_t sa = attn_simd_hsum4(a0, a1, a2, a3), sb = attn_simd_hsum4(b0, b1, b2, b3);
+            v128_t sa = attn__simd_hsum4(a0, a1, a2, a3), sb = attn__simd_hsum4(b0, b1, b2, b3);
             float ta[4], tb[4];
             wasm_v128_store(ta, sa);
             wasm_v128_store(tb, sb);
@@ -132,7 +243,7 @@ static inline void attn_blk_dots(float *s, size_t lds, const float *q, size_t ld
                 a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(q3 + p), y));
             }
             float t[4];
-            wasm_v128_store(t, attn_simd_hsum4(a0, a1, a2, a3));
+            wasm_v128_store(t, attn__simd_hsum4(a0, a1, a2, a3));
             for (; p < d; p++) {
                 t[0] += q0[p] * kc[p]; t[1] += q1[p] * kc[p];
                 t[2] += q2[p] * kc[p]; t[3] += q3[p] * kc[p];
@@ -148,7 +259,7 @@ static inline void attn_blk_dots(float *s, size_t lds, const float *q, size_t ld
             int p = 0;
             for (; p + 4 <= d; p += 4)
                 a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(qr + p), wasm_v128_load(kc + p)));
-            float t = attn_simd_hsum(a);
+            float t = attn__simd_hsum(a);
             for (; p < d; p++) t += qr[p] * kc[p];
             s[r * lds + c] = t;
         }
@@ -172,7 +283,7 @@ static inline void attn_blk_dots(float *s, size_t lds, const float *q, size_t ld
 
 // out_r (cols) = row_scale[r] * out_r + a_r · b  for r < rows, a_r = a + r*lda (kdim wide),
 // b (kdim, cols) with row stride ldb. row_scale NULL means out_r = a_r · b (out overwritten).
-static inline void attn_blk_gemm(float *out, size_t ldo, const float *a, size_t lda,
+static inline void attn__blk_gemm(float *out, size_t ldo, const float *a, size_t lda,
                                  const float *b, size_t ldb, int rows, int kdim, int cols,
                                  const float *row_scale) {
 #ifdef __wasm_simd128__
@@ -280,7 +391,7 @@ static inline void attn_blk_gemm(float *out, size_t ldo, const float *a, size_t 
 }
 
 // x[j] = exp((x[j] - shift) / t) for j < count, x[j] <= shift; returns the sum. -inf gives 0.
-static inline float attn_blk_exp_shift(float *x, int count, float shift, float t) {
+static inline float attn__blk_exp_shift(float *x, int count, float shift, float t) {
     // 1/t overflows for t below ~3e-39: FLT_MAX instead keeps (max - max) * inv_t = 0 (exp 1)
     // rather than 0 * inf = NaN
     const float inv_t = 1.0f / t < 3.40282347e38f ? 1.0f / t : 3.40282347e38f;
@@ -289,15 +400,15 @@ static inline float attn_blk_exp_shift(float *x, int count, float shift, float t
     v128_t vs = wasm_f32x4_splat(shift), vt = wasm_f32x4_splat(inv_t), acc = wasm_f32x4_splat(0);
     int j = 0;
     for (; j + 4 <= count; j += 4) {
-        v128_t e = attn_simd_exp(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + j), vs), vt));
+        v128_t e = attn__simd_exp(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + j), vs), vt));
         wasm_v128_store(x + j, e);
         acc = wasm_f32x4_add(acc, e);
     }
-    float sum = attn_simd_hsum(acc);
+    float sum = attn__simd_hsum(acc);
     if (j < count) {   // the tail, through the same vector exp so every entry rounds alike
         float tail[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
         for (int i = j; i < count; i++) tail[i - j] = x[i];
-        v128_t e = attn_simd_exp(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(tail), vs), vt));
+        v128_t e = attn__simd_exp(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(tail), vs), vt));
         wasm_v128_store(tail, e);
         for (int i = j; i < count; i++) { x[i] = tail[i - j]; sum += tail[i - j]; }
     }

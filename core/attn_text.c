@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "attn.h"
-#include "attn_utf8.h"                 // attn_utf8_decode(): strict, shared with the model
+#include "attn_utf8.h"                 // attn__utf8_decode(): strict, shared with the model
 
 // ---------------------------------------------------------------------------------------
 // Character classes
@@ -197,7 +197,7 @@ typedef struct {
 static int peek(const text_view *t, int pos, int *cls) {
     if (pos >= t->len) { *cls = CH_END; return 0; }
     long cp = -1;
-    int n = attn_utf8_decode(t->s + pos, t->len - pos, &cp);
+    int n = attn__utf8_decode(t->s + pos, t->len - pos, &cp);
     *cls = cp < 0 ? CH_INVALID : char_class((uint32_t)cp);   // an invalid byte: n == 1
     return n;
 }

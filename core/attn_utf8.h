@@ -6,7 +6,7 @@
 // Decodes the code point at s[0..len) (len >= 1). Returns the bytes it takes (1 to 4) and
 // sets *cp; an invalid sequence (stray continuation, truncated, overlong, surrogate, above
 // U+10FFFF) takes exactly one byte and sets *cp = -1.
-static inline int attn_utf8_decode(const unsigned char *s, int len, long *cp) {
+static inline int attn__utf8_decode(const unsigned char *s, int len, long *cp) {
     unsigned char b = s[0];
     int extra;
     long min, c;

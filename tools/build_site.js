@@ -1,6 +1,8 @@
 // build_site.js - `make site`: writes dist/, one self-contained folder that works from file://
 // and from any static host under any sub-path. Everything is referenced relatively; nothing
-// is fetched from outside the folder.
+// is fetched from outside the folder. What goes in is web/scripts.json, the one list of
+// scripts the pages also carry; a file it names that does not exist stops the build.
+//   node tools/build_site.js [out-dir (default dist)] [web-dir (default web)]
 //   dist/attention-figures.js  the WASM core, the bridge, the kit, every figure, their CSS as a
 //                              string, and the <attention-figure> component: one classic script
 //   dist/index.html            the lesson, loading that one script
@@ -12,17 +14,30 @@ const path = require('node:path');
 const { minify } = require('terser');
 
 const ROOT = path.join(__dirname, '..');
-const WEB = path.join(ROOT, 'web');
-const DIST = path.join(ROOT, process.argv[2] || 'dist');
+const DIST = path.resolve(ROOT, process.argv[2] || 'dist');
+const WEB = path.resolve(ROOT, process.argv[3] || 'web');
 
-// In load order: the module, the bridge, the kit, the figures, the component.
-const BUNDLE = ['attn-core.js', 'attn-bridge.js', 'figure-kit.js', 'export.js', 'share.js', 'fig-heatmap.js', 'fig-heads.js',
-  'fig-qkv.js', 'fig-mask.js', 'fig-temperature.js', 'fig-scaling.js', 'attention-figure.js'];
-const COPY = ['lesson.js', 'embed.js', 'page.css', 'figures.css', 'favicon.svg'];
-const PAGES = ['index.html', 'embed.html'];
+// web/scripts.json: scripts (load order: the module, the bridge, the kit, the figures), the
+// component, each page with its starter script, and the other files the pages link.
+const LIST = JSON.parse(fs.readFileSync(path.join(WEB, 'scripts.json'), 'utf8'));
+const BUNDLE = LIST.scripts.concat([LIST.component]);
+const PAGES = Object.keys(LIST.pages);
+const COPY = Object.values(LIST.pages).concat(LIST.assets);
+const CORE = LIST.scripts[0];   // the Emscripten module: already minified, bundled as it is
+const STYLES = LIST.assets.find((f) => f.endsWith('figures.css'));
 
 function read(name) {
   return fs.readFileSync(path.join(WEB, name), 'utf8');
+}
+
+// Every file the list names must exist: a missing one is an error, never a silent gap.
+function checkListed() {
+  const missing = BUNDLE.concat(PAGES, COPY).filter((f) => !fs.existsSync(path.join(WEB, f)));
+  if (missing.length) {
+    throw new Error(`web/scripts.json names ${missing.length === 1 ? 'a file' : 'files'} that ` +
+      `${missing.length === 1 ? 'does' : 'do'} not exist in ${path.relative(ROOT, WEB) || WEB}: ${missing.join(', ')}` +
+      (missing.includes(CORE) ? ' (the WebAssembly module is built by `make wasm`)' : ''));
+  }
 }
 
 // Smaller JS for dist/ (web/ keeps the readable sources; attn-core.js is minified by emcc).
@@ -36,25 +51,31 @@ function smallCss(css) {
   return css.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,])\s*/g, '$1').trim() + '\n';
 }
 
-// The pages list their scripts one by one between <!-- scripts --> markers; dist loads the bundle.
+// The pages list their scripts one by one between <!-- scripts --> markers, exactly as
+// scripts.json does; dist loads the bundle instead. A page that drifted from the list stops
+// the build.
 function useBundle(html, name) {
   const start = html.indexOf('<!-- scripts -->'), end = html.indexOf('<!-- /scripts -->');
   if (start < 0 || end < 0) throw new Error(`${name}: no <!-- scripts --> ... <!-- /scripts --> block`);
+  const listed = Array.from(html.slice(start, end).matchAll(/<script src="([^"]+)"/g), (m) => m[1]);
+  if (listed.join('\n') !== LIST.scripts.join('\n')) {
+    throw new Error(`${name}: its <script> tags (${listed.join(', ')}) differ from web/scripts.json`);
+  }
   return html.slice(0, start) + '<script src="attention-figures.js" defer></script>' +
     html.slice(end + '<!-- /scripts -->'.length);
 }
 
 async function build() {
+  checkListed();
   fs.rmSync(DIST, { recursive: true, force: true });
   fs.mkdirSync(path.join(DIST, 'examples'), { recursive: true });
 
-  const present = BUNDLE.filter((f) => fs.existsSync(path.join(WEB, f)));
-  const rest = present.filter((f) => f !== 'attn-core.js').map((f) => {
+  const rest = BUNDLE.filter((f) => f !== CORE).map((f) => {
     let js = read(f);
-    if (f === 'attention-figure.js') {
+    if (f === LIST.component) {
       // the component's shadow roots get the figures' stylesheet as a string
       js = '(window.AttentionExplorer = window.AttentionExplorer || {}).figureStyles = ' +
-        JSON.stringify(smallCss(read('figures.css'))) + ';\n' + js;
+        JSON.stringify(smallCss(read(STYLES))) + ';\n' + js;
     }
     return js;
   });
@@ -62,10 +83,11 @@ async function build() {
     '   WebAssembly, its bridge, every figure, and the <attention-figure> element). MIT licence; the\n' +
     '   lexicon includes data derived from WordNet 3.1 (c) Princeton University. Sources: web/, core/. */\n';
   fs.writeFileSync(path.join(DIST, 'attention-figures.js'),
-    header + read('attn-core.js') + '\n' + await small(rest.join('\n;\n')) + '\n');
+    header + read(CORE) + '\n' + await small(rest.join('\n;\n')) + '\n');
 
   for (const f of COPY) {
     const text = read(f);
+    fs.mkdirSync(path.dirname(path.join(DIST, f)), { recursive: true });
     fs.writeFileSync(path.join(DIST, f), f.endsWith('.js') ? await small(text) : f.endsWith('.css') ? smallCss(text) : text);
   }
   for (const page of PAGES) fs.writeFileSync(path.join(DIST, page), useBundle(read(page), page));

@@ -1,5 +1,6 @@
 /* embed.js - embed.html shows one figure, no page chrome, configured by the URL:
      embed.html?figure=heads&text=...&head=1&t=0.7&focus=it&step=2&mode=encoder
+   (autorun=0 keeps the quadratic-cost lab from measuring on load).
    Broken or hostile values are clamped or ignored with a visible note. The page tells its
    parent its height ({ type: 'attention-explorer:height', height }) so the iframe can fit it. */
 (function (AE) {
@@ -27,10 +28,11 @@
     const rootNode = document.getElementById('figure');
     rootNode.dataset.figure = figureName;
     AE.loadCore().then((core) => {
-      const clean = kit.cleanOptions(raw, core.heads.length);
+      const clean = kit.cleanOptions(raw, core);
       clean.options.number = '';
       clean.options.link = false;   // an embedded figure has no Figure 1.1 beside it
-      AE.figures[figureName](rootNode, core, clean.options);
+      if (params.get('autorun') === '0') clean.options.autorun = false;
+      kit.mount(rootNode, figureName, core, clean.options);
       kit.optionNote(rootNode, 'ae-url-note', notes.concat(clean.notes));
       postHeight();
       new ResizeObserver(postHeight).observe(document.documentElement);

@@ -6,9 +6,14 @@
   'use strict';
   const kit = AE.kit;
 
+  // ?autorun=0 in the page's address keeps the quadratic-cost lab from measuring on load
+  // (for tests and slow machines); the lab's Run button still works.
+  const autorunOff = new URLSearchParams(location.search).get('autorun') === '0';
+
   // data-text, data-focus, data-head, data-temperature on a figure root become its options
   function optionsOf(rootNode) {
     const d = rootNode.dataset, o = {};
+    if (autorunOff) o.autorun = false;
     if (d.text !== undefined) o.text = d.text;
     if (d.focus !== undefined) o.focus = d.focus;
     if (d.head !== undefined) o.head = Number(d.head);
@@ -72,7 +77,7 @@
       const name = rootNode.dataset.figure, instance = mounted[name];
       if (!instance) return;
       const pairs = byFigure[name] || [];
-      const { options, notes } = kit.cleanOptions(AE.share.rawOf(pairs), core.heads.length);
+      const { options, notes } = kit.cleanOptions(AE.share.rawOf(pairs), core);
       const unknown = pairs.filter(([k]) => !AE.share.optionNamed(k));
       if (unknown.length) notes.push(`Ignored ${unknown.map(([k]) => '"' + k.slice(0, 20) + '"').join(', ')}.`);
       delete options.number;
@@ -99,11 +104,14 @@
     AE.loadCore().then((core) => {
       const mounted = {};
       roots.forEach((rootNode) => {
-        const name = rootNode.dataset.figure, mount = kit.figureNamed(name);
-        if (!mount) return;
+        const name = rootNode.dataset.figure;
+        if (!kit.figureNamed(name)) return;
         try {
-          mounted[name] = mount(rootNode, core, optionsOf(rootNode));
-          initial[name] = pairsOf(mounted[name]);
+          // kit.mount owns the instance (one per root); the hash follows the first of each kind
+          const instance = kit.mount(rootNode, name, core, optionsOf(rootNode));
+          if (mounted[name]) return;
+          mounted[name] = instance;
+          initial[name] = pairsOf(instance);
         } catch (err) {
           failAll([rootNode], err);
         }

@@ -4,12 +4,13 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
+const { launch, open, shot, figureReady, spoken, LESSON } = require('./harness.js');
+const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="heads"]';
 const N = 13;   // tokens of the trophy sentence
 // Each shown weight is rounded to 3 decimals (error <= 0.0005), so a row of 13 shown
-// weights may miss 1 by up to 13 * 0.0005; the exact sums are checked in C's floats below.
+// weights may miss 1 by up to 13 * 0.0005; the reference rows' own sums are checked below.
 const SHOWN_SUM_TOL = N * 0.0005 + 1e-9;
 
 let browser;
@@ -34,21 +35,15 @@ async function pressed(fig) {
 
 const argmax = (row) => row.reduce((best, w, j) => (Number(w) > Number(row[best]) ? j : best), 0);
 
-// The C model's heads, computed in the page straight through the bridge (not via the figure).
-async function fromCore(page) {
-  return page.evaluate(async () => {
-    const core = await window.AttentionExplorer.loadCore();
-    const m = core.model(window.AttentionExplorer.defaults.sentence, { parts: ['weights'] });
-    return m.heads.map((h) => ({ name: h.name, description: h.description,
-      texts: h.weights.map((row) => core.format(row, 3)),
-      sums: core.rowSums(h.weights) }));
-  });
+// The model's heads from the native CLI (the same C, built by gcc, in another process).
+function reference() {
+  return cliModel("The trophy didn't fit in the suitcase because it was too big.").heads;
 }
 
 test('four pickers named by C, one pressed; every head is a row-stochastic 13 x 13 matrix', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
-  const core = await fromCore(page);
+  const core = reference();
   const names = await fig.locator('[data-head]').allTextContents();
   assert.deepEqual(names, core.map((h) => h.name));
   assert.deepEqual(names, ['coreference', 'previous word', 'start of sentence', 'unnamed']);
@@ -61,12 +56,16 @@ test('four pickers named by C, one pressed; every head is a row-stochastic 13 x 
     assert.equal(await fig.locator('.ae-heads-desc').textContent(), core[h].name + ': ' + core[h].description);
     const m = await matrix(fig);
     assert.equal(m.count, N * N);
-    assert.deepEqual(m.rows, core[h].texts, `head ${h}: the matrix shows C's numbers`);
     m.rows.forEach((row, i) => {
+      assertRowShown(row, core[h].weights[i], 3, `head ${h} row ${i}`);
       const sum = row.reduce((s, w) => s + Number(w), 0);
       assert.ok(Math.abs(sum - 1) <= SHOWN_SUM_TOL, `head ${h} row ${i}: shown sum ${sum}`);
-      assert.ok(Math.abs(core[h].sums[i] - 1) <= 1e-5, `head ${h} row ${i}: C sum ${core[h].sums[i]}`);
+      const exact = core[h].weights[i].reduce((s, w) => s + w, 0);
+      assert.ok(Math.abs(exact - 1) <= 1e-5, `head ${h} row ${i}: reference sum ${exact}`);
     });
+    // each cell prints the same number without its leading zero (".734"), as C printed it
+    const cellTexts = await fig.locator('td[data-row]').evaluateAll((els) => els.map((e) => [e.dataset.weight, e.textContent]));
+    cellTexts.forEach(([weight, text]) => assert.equal(text, weight.replace(/^0\./, '.'), `cell text ${text} for ${weight}`));
     seen.push(JSON.stringify(m.rows));
   }
   assert.equal(new Set(seen).size, 4, 'every head has its own matrix');
@@ -75,7 +74,7 @@ test('four pickers named by C, one pressed; every head is a row-stochastic 13 x 
 });
 
 test('each head shows its habit: previous word, start of sentence, coreference', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await fig.locator('[data-head="1"]').click();
   let m = await matrix(fig);
@@ -95,7 +94,7 @@ test('each head shows its habit: previous word, start of sentence, coreference',
 });
 
 test('keyboard only: Tab reaches the picker, arrows move and select the head', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   for (let i = 0; i < 60; i++) {
@@ -119,8 +118,7 @@ test('keyboard only: Tab reaches the picker, arrows move and select the head', a
   assert.ok(await page.evaluate(() => !!document.activeElement.closest('[data-figure="heads"] .ae-tokens')));
   await page.keyboard.press('ArrowLeft');   // from "it" to "because"
   assert.equal(await fig.locator('tbody tr.ae-current th').textContent(), 'because');
-  await page.waitForTimeout(450);
-  assert.match(await fig.locator('[aria-live="polite"]').textContent(),
+  assert.match(await spoken(fig, /^Head start of sentence: because/),
     /^Head start of sentence: because attends most to The \d\.\d{3}, .+, .+\.$/);
   // the next Tab reaches the small maps, on the selected head; arrows select there too
   // (when the matrix is wider than its box, Chromium makes its scroller a tab stop first)
@@ -139,7 +137,7 @@ test('keyboard only: Tab reaches the picker, arrows move and select the head', a
 });
 
 test('clicking a small map selects its head; hovering a matrix row moves the focal token', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const minis = fig.locator('.ae-heads-mini');
   assert.equal(await minis.count(), 4);
@@ -157,13 +155,13 @@ test('clicking a small map selects its head; hovering a matrix row moves the foc
 });
 
 test('screenshots at 1280, 375 (touch) and dark', async () => {
-  let page = await open(browser, fileUrl('web/index.html'));
+  let page = await open(browser, LESSON);
   let fig = await ready(page);
   await fig.scrollIntoViewIfNeeded();
   await shot(page, 'fig-heads-1280', fig);
   await page.context().close();
 
-  page = await open(browser, fileUrl('web/index.html'), { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  page = await open(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
   fig = await ready(page);
   await fig.locator('.ae-heads-mini').nth(1).tap();
   assert.deepEqual(await pressed(fig), [1]);
@@ -176,7 +174,7 @@ test('screenshots at 1280, 375 (touch) and dark', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 
-  page = await open(browser, fileUrl('web/index.html'), { colorScheme: 'dark' });
+  page = await open(browser, LESSON, { colorScheme: 'dark' });
   fig = await ready(page);
   await fig.locator('[data-head="3"]').click();
   await page.mouse.move(0, 0);   // keep the pointer off the figure while it scrolls into view

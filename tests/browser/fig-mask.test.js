@@ -1,10 +1,12 @@
 // Figure 4.1 in Chromium: the causal mask blocks exactly the upper triangle (from C), every
-// shown row adds up to 1, Step and Play reveal rows one at a time, the encoder switch
-// unblocks everything and re-shares the weights, reduced motion never animates.
+// shown row adds up to 1 and agrees with the native CLI, Step and Play reveal rows one at a
+// time (timed with a fake clock, not sleeps) without running the model again, the encoder
+// switch unblocks everything and re-shares the weights, reduced motion never animates.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
+const { launch, open, shot, figureReady, spoken, LESSON } = require('./harness.js');
+const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="mask"]';
 let browser;
@@ -32,7 +34,7 @@ const rowSum = (r) => r.reduce((s, c) => s + Number(c.weight), 0);
 const step = (fig) => fig.evaluate((e) => Number(e.dataset.step));
 
 test('decoder: the upper triangle is blocked (0.000), the rest allowed, rows sum to 1', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const rows = await cells(fig);
   assert.equal(rows.length, 5);
@@ -53,14 +55,14 @@ test('decoder: the upper triangle is blocked (0.000), the rest allowed, rows sum
     assert.ok(Math.abs(rowSum(r) - 1) <= 0.005, `row ${i} sums to ${rowSum(r)}`);
   });
   assert.equal(rows[0][0].weight, '1.000', 'the first word can only look at itself');
-  // the numbers are the C model's unnamed head under the causal mask, printed by C
-  const fromCore = await page.evaluate(async () => {
-    const core = await window.AttentionExplorer.loadCore();
-    const m = core.model('The cat sat on the', { mask: 'causal', parts: ['weights'] });
-    return { name: m.heads[3].name, rows: m.heads[3].weights.map((r) => core.format(r, 3)) };
-  });
-  assert.deepEqual(rows.map((r) => r.map((c) => c.weight)), fromCore.rows);
-  assert.equal(fromCore.name, 'unnamed');
+  // the numbers are the model's unnamed head under the causal mask (native CLI, another process)
+  const ref = cliModel('The cat sat on the', { causal: true }).heads[3];
+  rows.forEach((r, i) => assertRowShown(r.map((c) => c.weight), ref.weights[i], 3, `row ${i}`));
+  assert.equal(ref.name, 'unnamed');
+  // a cell prints C's number without the leading zero; a blocked cell C's whole-number "0"
+  rows.forEach((r, i) => r.forEach((c, j) => {
+    assert.equal(c.text, j > i ? '0' : c.weight.replace(/^0\./, '.'), `cell ${i},${j} text`);
+  }));
   assert.match(await fig.locator('caption').textContent(), /unnamed/);
   assert.match(await fig.locator('.ae-caption').textContent(), /5-token sentence/);
   assert.equal(await fig.locator('[data-mode="causal"]').getAttribute('aria-pressed'), 'true');
@@ -71,7 +73,7 @@ test('decoder: the upper triangle is blocked (0.000), the rest allowed, rows sum
 });
 
 test('Step reveals one row at a time, says the weights, and wraps after the last row', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const stepButton = fig.locator('[data-control="step"]');
   let before = 5;
@@ -100,7 +102,7 @@ test('Step reveals one row at a time, says the weights, and wraps after the last
 });
 
 test('the encoder switch unblocks every cell and re-shares row 0; the other mode is shown', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await fig.locator('[data-control="step"]').click();          // row 0 only, decoder
   const decoder = await cells(fig);
@@ -124,33 +126,38 @@ test('the encoder switch unblocks every cell and re-shares row 0; the other mode
   await page.context().close();
 });
 
-test('Play advances about every 0.9 s, Pause stops it, Play stops by itself at the end', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+test('Play advances every 0.9 s, Pause stops it, Play stops by itself at the end (fake clock)', async () => {
+  const page = await open(browser, LESSON, { clock: true });
   const fig = await ready(page);
+  await page.clock.pauseAt(Date.now() + 60000);         // from here on, time moves only when told
   const play = fig.locator('[data-control="play"]');
   assert.equal(await play.getAttribute('aria-pressed'), 'false');
   await play.click();
   assert.equal(await play.getAttribute('aria-pressed'), 'true');
   assert.equal(await step(fig), 0, 'Play at the end starts from the first word');
-  await page.waitForTimeout(1100);
-  const reached = await step(fig);
-  assert.ok(reached >= 1, 'a row was revealed');
+  await page.clock.runFor(899);
+  assert.equal(await step(fig), 0, 'not before 0.9 s');
+  await page.clock.runFor(1);
+  assert.equal(await step(fig), 1, 'a row was revealed at 0.9 s');
   await play.click();                                   // Pause
   assert.equal(await play.getAttribute('aria-pressed'), 'false');
-  await page.waitForTimeout(1200);
-  assert.equal(await step(fig), reached, 'nothing moves while paused');
+  await page.clock.runFor(10000);
+  assert.equal(await step(fig), 1, 'nothing moves while paused');
   await play.click();
-  await page.waitForFunction((sel) => document.querySelector(sel + ' [data-control="play"]').getAttribute('aria-pressed') === 'false',
-    FIG, { timeout: 6000 });
+  await page.clock.runFor(900 * 3);
   assert.equal(await step(fig), 4);
+  assert.equal(await play.getAttribute('aria-pressed'), 'false', 'Play stopped by itself at the last row');
   assert.equal(hiddenRows(await cells(fig)), 0);
+  await page.clock.runFor(10000);
+  assert.equal(await step(fig), 4, 'and stays stopped');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 
 test('reduced motion: Play shows every row at once and starts no timer', async () => {
-  const page = await open(browser, fileUrl('web/index.html'), { reducedMotion: 'reduce' });
+  const page = await open(browser, LESSON, { reducedMotion: 'reduce', clock: true });
   const fig = await ready(page);
+  await page.clock.pauseAt(Date.now() + 60000);
   assert.ok(await fig.locator('.ae-mask-calm').isVisible(), 'a quiet note explains it');
   await fig.locator('[data-control="step"]').click();
   assert.equal(hiddenRows(await cells(fig)), 4);
@@ -158,14 +165,46 @@ test('reduced motion: Play shows every row at once and starts no timer', async (
   assert.equal(hiddenRows(await cells(fig)), 0, 'all rows at once');
   assert.equal(await fig.locator('[data-control="play"]').getAttribute('aria-pressed'), 'false');
   const at = await step(fig);
-  await page.waitForTimeout(1300);
+  await page.clock.runFor(10000);
   assert.equal(await step(fig), at, 'nothing moves on a timer');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 
+test('a step runs no model: stepping through every row costs at most 2 WASM calls each', async () => {
+  const page = await open(browser, LESSON);
+  const fig = await ready(page);
+  const calls = () => page.evaluate(async () => (await window.AttentionExplorer.loadCore()).callCount());
+  const ref = cliModel('The cat sat on the', { causal: true }).heads[3];
+  const refEncoder = cliModel('The cat sat on the').heads[3];
+  const stepButton = fig.locator('[data-control="step"]');
+  for (let s = 0; s < 5; s++) {
+    const before = await calls();
+    await stepButton.click();
+    const used = (await calls()) - before;
+    assert.ok(used <= 2, `step ${s}: ${used} WASM calls (at most 2; running the model costs more)`);
+    assert.equal(await step(fig), s);
+    // the compare line shows the same row without the mask: the reference's encoder row (the
+    // last row is the same either way, and the line says so instead)
+    const compare = await fig.locator('.ae-mask-compare').textContent();
+    const shown = Array.from(compare.matchAll(/(\S+) (\d\.\d{3})/g), (m) => m[2]);
+    if (s < 4) assertRowShown(shown, refEncoder.weights[s], 3, `encoder row ${s}`);
+    else assert.match(compare, /this row is the same/);
+    const rows = await cells(fig);
+    assertRowShown(rows[s].map((c) => c.weight), ref.weights[s], 3, `decoder row ${s}`);
+  }
+  // switching the mode back and forth needs no new model run either
+  const before = await calls();
+  await fig.locator('[data-mode="none"]').click();
+  await fig.locator('[data-mode="causal"]').click();
+  const used = (await calls()) - before;
+  assert.ok(used <= 12, `two mode switches: ${used} WASM calls (masks and printing only)`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('keyboard only: Tab to Step, Enter and Space step; arrows switch the mode', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   for (let i = 0; i < 80; i++) {
@@ -187,14 +226,13 @@ test('keyboard only: Tab to Step, Enter and Space step; arrows switch the mode',
   assert.equal(await fig.getAttribute('data-mode'), 'none');
   assert.ok((await cells(fig)).flat().every((c) => c.allowed === 'true'));
   // the live region says the step
-  await page.waitForTimeout(450);
-  assert.match(await fig.locator('[aria-live="polite"]').textContent(), /^Row 2 of 5: cat may look at every word/);
+  assert.match(await spoken(fig, /^Row 2 of 5/), /^Row 2 of 5: cat may look at every word/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 
 test('375 px: fits without page scroll; long, empty and markup text get clear answers', async () => {
-  const page = await open(browser, fileUrl('web/index.html'), { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  const page = await open(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
   const fig = await ready(page);
   await fig.locator('[data-control="step"]').tap();
   await fig.locator('[data-control="step"]').tap();
@@ -224,7 +262,7 @@ test('375 px: fits without page scroll; long, empty and markup text get clear an
 });
 
 test('dark colour scheme', async () => {
-  const page = await open(browser, fileUrl('web/index.html'), { colorScheme: 'dark' });
+  const page = await open(browser, LESSON, { colorScheme: 'dark' });
   const fig = await ready(page);
   await fig.locator('[data-control="step"]').click();
   await fig.locator('[data-control="step"]').click();

@@ -5,7 +5,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
+const { launch, open, shot, figureReady, LESSON } = require('./harness.js');
+const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="qkv"]';
 const SENTENCE = "The animal didn't cross the road because it was tired.";
@@ -92,7 +93,7 @@ function checkReference(s, label) {
 const argmax = (xs) => xs.reduce((best, x, j) => (Number(x) > Number(xs[best]) ? j : best), 0);
 
 test('data-ready; "it" looks at "animal"; every number equals a JS reference from the shown q, k, v', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const s = await snapshot(fig);
   assert.deepEqual(s.words, ['The', 'animal', "didn't", 'cross', 'the', 'road', 'because', 'it', 'was', 'tired', '.']);
@@ -105,19 +106,19 @@ test('data-ready; "it" looks at "animal"; every number equals a JS reference fro
   assert.deepEqual(s.chipWeights, s.weights, 'the chips show the row of the table');
   assert.equal(await fig.locator('[data-control="text"]').inputValue(), SENTENCE);
   assert.match(await fig.locator('.ae-qkv-formula-text').textContent(), /softmax\(QKᵀ \/ √d\) V\s*d = 8/);
-  // the same numbers straight from the core (not via the figure)
-  const core = await page.evaluate(async (text) => {
-    const c = await window.AttentionExplorer.loadCore();
-    const h = c.model(text).heads[0];
-    return { q: c.format(h.q[7], 2), raw: c.format(h.raw[7], 3), w: c.format(h.weights[7], 3), out: c.format(h.output[7], 2) };
-  }, SENTENCE);
-  assert.deepEqual([s.q, s.raw, s.weights, s.out], [core.q, core.raw, core.w, core.out]);
+  // the same numbers from the native CLI (the model built by gcc, in another process)
+  const ref = cliModel(SENTENCE, { vectors: true }).heads[0];
+  assertRowShown(s.q, ref.q[7], 2, 'query of "it"');
+  s.k.forEach((row, j) => assertRowShown(row, ref.k[j], 2, `key ${j}`));
+  s.v.forEach((row, j) => assertRowShown(row, ref.v[j], 2, `value ${j}`));
+  assertRowShown(s.weights, ref.weights[7], 3, 'weights of "it"');
+  assertRowShown(s.out, ref.output[7], 2, 'output of "it"');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 
 test('typing a new sentence updates the tokens and every number, key by key', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const before = await snapshot(fig);
   const box = fig.locator('[data-control="text"]');
@@ -140,7 +141,7 @@ test('typing a new sentence updates the tokens and every number, key by key', as
 });
 
 test('picking a query token (hover, click) changes the row, still equal to the reference', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const before = await snapshot(fig);
   await fig.locator('[data-token-index="1"]').click();
@@ -162,7 +163,7 @@ test('picking a query token (hover, click) changes the row, still equal to the r
 });
 
 test('what-if: nudging the query or a key moves scores, weights and output; Reset restores', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const original = await snapshot(fig);
   const reset = fig.locator('[data-control="reset"]');
@@ -212,7 +213,7 @@ test('what-if: nudging the query or a key moves scores, weights and output; Rese
 });
 
 test('hovering a number highlights where it came from', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const s = await snapshot(fig);
   const marked = () => fig.evaluate((root) => ({
@@ -246,7 +247,7 @@ test('hovering a number highlights where it came from', async () => {
 });
 
 test('keyboard only: text, head, query token, table, key choice, nudge and Reset', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   const active = () => page.evaluate(() => {
@@ -317,7 +318,7 @@ test('keyboard only: text, head, query token, table, key choice, nudge and Reset
 });
 
 test('markup typed in the text stays text; nothing runs', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const text = '<img src=x onerror="window.__pwned=1"><b>bold</b> <script>window.__pwned=2</script> it';
   await fig.locator('[data-control="text"]').fill(text);
@@ -333,7 +334,7 @@ test('markup typed in the text stays text; nothing runs', async () => {
 });
 
 test('out-of-range indices through set() fall back to a real token; never a crash', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await page.waitForFunction(() => window.AttentionExplorer.page && window.AttentionExplorer.page.qkv);
   for (const change of ['{ focus: -1 }', '{ focus: 2.5 }', '{ focus: NaN }', '{ focus: 99 }', '{ head: 9 }', '{ head: -2 }', '{ keyToken: -1 }', '{ keyToken: 50 }']) {
@@ -348,7 +349,7 @@ test('out-of-range indices through set() fall back to a real token; never a cras
 });
 
 test('screenshots at 1280, 375 (touch) and dark', async () => {
-  let page = await open(browser, fileUrl('web/index.html'));
+  let page = await open(browser, LESSON);
   let fig = await ready(page);
   await fig.locator('[data-control="query-component"][data-dim="5"]').fill('3');
   await fig.locator('td[data-key="raw:5"]').focus();   // focus marks sources like hover, and survives scrolling
@@ -357,7 +358,7 @@ test('screenshots at 1280, 375 (touch) and dark', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 
-  page = await open(browser, fileUrl('web/index.html'), { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  page = await open(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
   fig = await ready(page);
   await fig.locator('[data-token-index="1"]').tap();
   assert.equal((await snapshot(fig)).focus, 1);
@@ -371,7 +372,7 @@ test('screenshots at 1280, 375 (touch) and dark', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 
-  page = await open(browser, fileUrl('web/index.html'), { colorScheme: 'dark' });
+  page = await open(browser, LESSON, { colorScheme: 'dark' });
   fig = await ready(page);
   await fig.locator('[data-head="1"]').click();
   await page.mouse.move(0, 0);

@@ -1,11 +1,13 @@
-// Figure 6.1, the quadratic-cost lab, in Chromium: it fills itself on load; a run to 4,096
-// tokens gives every variant a point at every length, with memory growing as the buffers
-// say (n² for full) and time growing with n; the points sit where a log-log axis puts them;
-// Stop really stops; the page keeps answering during a long run; narrow and dark screens.
+// Figure 6.1, the quadratic-cost lab, in Chromium: it fills itself on load (and stays idle
+// with ?autorun=0); a run to 4,096 tokens gives every variant a point at every length, with
+// memory growing as the buffers say (n² for full, checked against the formula written here)
+// and time growing with n; the points and the n² line sit where a log-log axis puts them;
+// Stop really stops (no WASM call afterwards); the page keeps answering during a long run;
+// narrow and dark screens.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl, figureReady } = require('./harness.js');
+const { launch, open, shot, fileUrl, figureReady, frames, LESSON } = require('./harness.js');
 
 const FIG = '[data-figure="scaling"]';
 const LENGTHS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -68,9 +70,10 @@ test('fills itself on load: a quick run to 1,024 tokens, thumbnails of each patt
 });
 
 test('a run to 4,096: every variant at every length; memory n² for full, n for the others; time grows', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
-  await finished(page);
+  assert.equal(await fig.getAttribute('data-run'), 'idle', '?autorun=0: the lab waits for Run');
+  assert.equal(await points(fig).then((p) => p.length), 0);
   await runTo(fig, 4096);
   await page.waitForSelector(`${FIG}[data-run="running"]`);
   await finished(page);
@@ -87,14 +90,17 @@ test('a run to 4,096: every variant at every length; memory n² for full, n for 
     const at = (n) => s.find((p) => p.n === n).ms;
     assert.ok(at(4096) > at(256), `${kernel}: ${at(4096)} ms at 4096 > ${at(256)} ms at 256`);
   }
-  // memory: what each variant's buffers hold, Q, K, V, output (+ Kᵀ and n x n for full)
-  for (const p of series('full')) assert.equal(p.bytes, p.n * p.n * 4 + 5 * p.n * D * 4, `full bytes at n=${p.n}`);
-  for (const p of series('window')) assert.equal(p.bytes, 4 * p.n * D * 4, `window bytes at n=${p.n}`);
+  // memory: Q, K, V and the output (4 n d floats) plus each kernel's working floats: the n x n
+  // weights for full, a fixed tile (window) or d x d state (linear) that does not grow with n
+  for (const p of series('full')) assert.equal(p.bytes, (4 * p.n * D + p.n * p.n) * 4, `full bytes at n=${p.n}`);
+  for (const kernel of ['window', 'linear']) {
+    const s = series(kernel), work = s[0].bytes - 4 * s[0].n * D * 4;
+    assert.ok(work > 0, `${kernel}: some working memory`);
+    for (const p of s) assert.equal(p.bytes, 4 * p.n * D * 4 + work, `${kernel} bytes at n=${p.n}`);
+  }
   const full = series('full');
   const ratio = full[full.length - 1].bytes / full[full.length - 2].bytes;
   assert.ok(ratio > 3.5 && ratio <= 4, `full: doubling n multiplies memory by ${ratio} (about 4)`);
-  const win = series('window');
-  assert.equal(win[win.length - 1].bytes / win[win.length - 2].bytes, 2, 'window: doubling n doubles memory');
 
   // the memory plot is log-log: full's last two points rise log10(bytes ratio) decades over
   // log10(2) decades of n, measured with the plot's own tick marks
@@ -107,6 +113,13 @@ test('a run to 4,096: every variant at every length; memory n² for full, n for 
   const want = Math.log10(b.bytes / a.bytes) * decade;
   assert.ok(Math.abs((a.y - b.y) - want) < 0.6, `rise ${a.y - b.y} px, log scale says ${want} px`);
   assert.equal(await fig.locator('.ae-scaling-time polyline.ae-scaling-ref').count(), 1, 'an n² reference line');
+  // the n² line passes through full attention's largest point and rises two decades of bytes
+  // per decade of n: check two of its vertices against the tick marks
+  const ref = await fig.locator('.ae-scaling-bytes polyline.ae-scaling-ref').getAttribute('points');
+  const vertices = ref.trim().split(/\s+/).map((xy) => xy.split(',').map(Number));
+  const last = vertices[vertices.length - 1], prev = vertices[vertices.length - 2];
+  assert.ok(Math.abs(last[1] - b.y) < 0.6, `the n² line ends on full's point (${last[1]} vs ${b.y})`);
+  assert.ok(Math.abs((prev[1] - last[1]) - 2 * Math.log10(2) * decade) < 0.6, 'the n² line has slope 2');
   const labels = (await fig.locator('.ae-scaling-time .ae-scaling-direct').allTextContents()).sort();
   assert.deepEqual(labels, ['full', 'linear', 'window'], 'each series is labelled where it ends');
 
@@ -114,7 +127,7 @@ test('a run to 4,096: every variant at every length; memory n² for full, n for 
   const rows = await fig.locator('.ae-scaling-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.n));
   assert.deepEqual(rows.map(Number), LENGTHS);
   const row4096 = await fig.locator('.ae-scaling-table tbody tr[data-n="4096"]').textContent();
-  assert.match(row4096, /72\.4 MB/, 'full at 4096 needs 67,108,864 + 5,242,880 bytes');
+  assert.match(row4096, /71\.3 MB/, 'full at 4096 needs 67,108,864 + 4,194,304 bytes');
   assert.match(await fig.locator('.ae-scaling-status').innerText(), /^Done: 27 measurements up to n = 4096/);
   assert.equal(await fig.locator('progress').evaluate((p) => p.value), 1);
   await shot(page, 'fig-scaling-wide', fig);
@@ -122,12 +135,11 @@ test('a run to 4,096: every variant at every length; memory n² for full, n for 
   await page.context().close();
 });
 
-test('Stop cancels a run: no more points afterwards, the status says stopped; keyboard works', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+test('Stop cancels a run: no more points or WASM calls afterwards, the status says stopped; keyboard works', async () => {
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
-  await finished(page);
   await runTo(fig, 16384);
-  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="512"]').length > 0, FIG);
+  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="512"]').length > 0, FIG, { timeout: 120000 });
   const run = fig.locator('[data-control="run"]');
   assert.equal(await run.innerText(), 'Stop');
   await run.focus();
@@ -137,7 +149,10 @@ test('Stop cancels a run: no more points afterwards, the status says stopped; ke
   assert.equal(await run.innerText(), 'Run');
   const count = (await points(fig)).length;
   assert.ok(count > 0 && count < 33, `${count} points kept`);
-  await page.waitForTimeout(2000);
+  const calls = () => page.evaluate(async () => (await window.AttentionExplorer.loadCore()).callCount());
+  const stoppedAt = await calls();
+  await frames(page, 20);   // twenty frames in which a run that went on would have measured
+  assert.equal(await calls(), stoppedAt, 'no WASM call after Stop');
   assert.equal((await points(fig)).length, count, 'no point appears after Stop');
   assert.match(await fig.locator('.ae-scaling-status').innerText(), /^Stopped/);
   assert.equal(await fig.getAttribute('data-run'), 'stopped');
@@ -155,10 +170,9 @@ test('Stop cancels a run: no more points afterwards, the status says stopped; ke
 });
 
 test('the page keeps answering during a long run: Figure 1.1 reacts to a click mid-run', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await page.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
-  await finished(page);
   // record what the lab is doing at the moment Figure 1.1's click handler runs
   await page.evaluate(() => {
     const chip = document.querySelector('[data-figure="heatmap"] [data-token-index="1"]');
@@ -167,13 +181,13 @@ test('the page keeps answering during a long run: Figure 1.1 reacts to a click m
     });
   });
   await runTo(fig, 16384);
-  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="2048"]').length > 0, FIG);
+  await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="2048"]').length > 0, FIG, { timeout: 180000 });
   await page.locator('[data-figure="heatmap"] [data-token-index="1"]').click({ timeout: 5000 });
   assert.equal(await page.evaluate(() => window.labDuringClick), 'running', 'the click was handled while the lab ran');
   assert.equal(await page.getAttribute('[data-figure="heatmap"]', 'data-focus'), '1', 'Figure 1.1 moved its focus');
   // and the run goes on after the click
   const before = (await points(fig)).length;
-  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel + ' .ae-scaling-time [data-kernel]').length > n, [FIG, before]);
+  await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel + ' .ae-scaling-time [data-kernel]').length > n, [FIG, before], { timeout: 180000 });
   await fig.locator('[data-control="run"]').click();
   assert.equal(await fig.getAttribute('data-run'), 'stopped');
   assert.deepEqual(page.problems, []);
@@ -181,15 +195,18 @@ test('the page keeps answering during a long run: Figure 1.1 reacts to a click m
 });
 
 test('a browser that refuses full attention\'s memory: full stops with a note, the others go on', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
-  await finished(page);
   // the bridge answers an allocation it cannot make with AttnError OVERFLOW; pretend it does at 256
   await page.evaluate(async () => {
-    const AE = window.AttentionExplorer, core = await AE.loadCore(), run = core.runPrepared;
-    core.runPrepared = (kernel, a, b, o) => {
-      if (kernel === 'full' && core.preparedInputs().n >= 256) throw new AE.AttnError(AE.CODES.OVERFLOW, 'out of memory for long.weights');
-      return run(kernel, a, b, o);
+    const AE = window.AttentionExplorer, core = await AE.loadCore(), longJob = core.longJob;
+    core.longJob = (spec) => {
+      const job = longJob(spec), run = job.run.bind(job);
+      job.run = (kernel, a, b, o) => {
+        if (kernel === 'full' && job.n >= 256) throw new AE.AttnError(AE.CODES.OVERFLOW, 'out of memory for the n x n weights');
+        return run(kernel, a, b, o);
+      };
+      return job;
     };
   });
   await runTo(fig, 1024);

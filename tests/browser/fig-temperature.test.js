@@ -4,7 +4,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl } = require('./harness.js');
+const { launch, open, shot, settled, spoken, LESSON } = require('./harness.js');
+const { cliModel, assertRowShown, softmax, entropyBits } = require('./reference.js');
 
 const FIG = '[data-figure="temperature"]';
 const HEAT = '[data-figure="heatmap"]';
@@ -33,13 +34,6 @@ async function bars(fig) {
     track: e.querySelector('.ae-temperature-bar').getBoundingClientRect().width })));
 }
 
-// softmax(score / T), computed here, independently of the C core
-function softmax(scores, t) {
-  const z = scores.map((s) => s / t), m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m)), sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
-
 // No layout shift: the regime sentence changes, but nothing below it moves.
 async function assertNoShift(fig) {
   const linkY = async () => (await fig.locator('.ae-temperature-link').boundingBox()).y;
@@ -57,7 +51,7 @@ async function entropyShown(fig) {
 }
 
 test('six bars whose probabilities are the softmax of the shown scores, at every temperature', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const first = await bars(fig);
   assert.deepEqual(first.map((b) => b.index), ['0', '1', '2', '3', '4', '5']);
@@ -83,6 +77,7 @@ test('six bars whose probabilities are the softmax of the shown scores, at every
     if (t === 0.05) assert.ok(Number(list[0].prob) > 0.95, `T=0.05 top ${list[0].prob}`);
     if (t === 3) assert.ok(Number(list[0].prob) < 0.5, `T=3 top ${list[0].prob}`);
     const { h } = await entropyShown(fig);
+    assert.ok(Math.abs(h - entropyBits(want)) <= 0.005 + 1e-6, `T=${t}: entropy shown ${h}, reference ${entropyBits(want)}`);
     assert.ok(h > lastH || (lastH === 0 && h === 0), `entropy rises with T: ${lastH} then ${h} at ${t}`);
     lastH = h;
     const regime = t < 0.5 ? 'sharp' : t > 1.5 ? 'flat' : 'medium';
@@ -100,10 +95,10 @@ test('six bars whose probabilities are the softmax of the shown scores, at every
 });
 
 test('bar lengths follow the probabilities; 1280 px screenshot', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await setT(fig, 0.7);
-  await page.waitForTimeout(300);   // let the width transition finish
+  await settled(fig);   // the width transition has finished
   const list = await bars(fig);
   list.forEach((b) => {
     const want = Math.max(2, Number(b.prob) * b.track);
@@ -111,7 +106,7 @@ test('bar lengths follow the probabilities; 1280 px screenshot', async () => {
   });
   assert.ok(list[0].width > list[1].width && list[1].width > list[5].width);
   await assertNoShift(fig);
-  await page.waitForTimeout(300);
+  await settled(fig);
   await fig.scrollIntoViewIfNeeded();
   await shot(page, 'fig-temperature-1280', fig);
   assert.deepEqual(page.problems, []);
@@ -119,14 +114,15 @@ test('bar lengths follow the probabilities; 1280 px screenshot', async () => {
 });
 
 test('the switch lends T = 0.5 to Figure 1.1 and turning it off restores the weights', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   const heat = await ready(page, HEAT);
   const weights = () => heat.locator('[data-token-index]').evaluateAll((els) => els.map((e) => e.dataset.weight));
   const before = await weights();
-  const events = [];
-  await page.exposeFunction('recordLink', (d) => events.push(d));
-  await page.evaluate(() => document.addEventListener('ae-temperature-link', (e) => window.recordLink(e.detail)));
+  await page.evaluate(() => {
+    window.linkEvents = [];
+    document.addEventListener('ae-temperature-link', (e) => window.linkEvents.push(e.detail));
+  });
 
   await setT(fig, 0.5);
   assert.deepEqual(await weights(), before, 'not linked yet: Figure 1.1 is unchanged');
@@ -135,12 +131,8 @@ test('the switch lends T = 0.5 to Figure 1.1 and turning it off restores the wei
   const linked = await weights();
   assert.notDeepEqual(linked, before);
   const focus = Number(await heat.getAttribute('data-focus'));
-  const fromCore = await page.evaluate(async (i) => {
-    const core = await window.AttentionExplorer.loadCore();
-    const m = core.model(window.AttentionExplorer.defaults.sentence, { temperature: 0.5 });
-    return core.format(m.heads[0].weights[i], 3);
-  }, focus);
-  assert.deepEqual(linked, fromCore, 'Figure 1.1 shows the C model at T = 0.5');
+  const ref = cliModel("The trophy didn't fit in the suitcase because it was too big.", { temperature: 0.5 });
+  assertRowShown(linked, ref.heads[0].weights[focus], 3, 'Figure 1.1 shows the model at T = 0.5');
   assert.match(await heat.locator('.ae-head-line').innerText(), /temperature 0\.50/);
   assert.match(await fig.locator('.ae-temperature-link-status').innerText(), /Figure 1\.1 now uses T = 0\.50/);
 
@@ -149,15 +141,14 @@ test('the switch lends T = 0.5 to Figure 1.1 and turning it off restores the wei
   await box.uncheck();
   assert.deepEqual(await weights(), before, 'unlinked: back to T = 1');
   assert.doesNotMatch(await heat.locator('.ae-head-line').innerText(), /temperature/);
-  await page.waitForTimeout(50);
-  assert.deepEqual(events, [{ linked: true, temperature: 0.5 }, { linked: true, temperature: 2 },
+  assert.deepEqual(await page.evaluate(() => window.linkEvents), [{ linked: true, temperature: 0.5 }, { linked: true, temperature: 2 },
     { linked: false, temperature: 2 }]);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 
 test('keyboard only: Tab reaches the slider, arrows change T and the bars, Space links', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   for (let i = 0; i < 300; i++) {
@@ -184,8 +175,7 @@ test('keyboard only: Tab reaches the slider, arrows change T and the bars, Space
   await page.keyboard.press('End');
   assert.match(await top.innerText(), /T = 3\.00/);
   // the live region announces the new regime once the keys settle
-  await page.waitForTimeout(450);
-  assert.match(await fig.locator('[aria-live="polite"]').textContent(), /^Flat at T = 3\.00: mat 0\.\d{3}, entropy \d\.\d\d of 2\.58 bits\.$/);
+  assert.match(await spoken(fig, /^Flat/), /^Flat at T = 3\.00: mat 0\.\d{3}, entropy \d\.\d\d of 2\.58 bits\.$/);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.type), 'checkbox');
   await page.keyboard.press('Space');
@@ -195,7 +185,7 @@ test('keyboard only: Tab reaches the slider, arrows change T and the bars, Space
 });
 
 test('bad temperature options are clamped with a quiet note; two instances stay independent', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   await ready(page);
   const results = await page.evaluate(async () => {
     const AE = window.AttentionExplorer, core = await AE.loadCore();
@@ -207,11 +197,12 @@ test('bad temperature options are clamped with a quiet note; two instances stay 
       const fig = AE.figures.temperature(node, core, { temperature: t, number: 'X' });
       out.push({ t: String(t), readout: node.querySelector('.ae-temperature-readout').textContent,
         note: node.querySelector('.ae-note').textContent, error: node.querySelector('.ae-note').classList.contains('ae-error'),
-        ready: node.dataset.ready, text: node.innerText, state: fig.state.temperature });
+        ready: node.dataset.ready, text: node.querySelector('.ae-body').innerText, state: fig.state.temperature });   // (the note may quote the value it rejects)
     }
     return out;
   });
-  const want = { 0: '0.05', '-2': '0.05', NaN: '1.00', abc: '1.00', 99: '3.00', '': '1.00', 0.333: '0.33', 0.7: '0.70', undefined: '1.00' };
+  // one clamp, the core's: 0 and below are not temperatures (T = 1), like NaN; 99 is cut to 3
+  const want = { 0: '1.00', '-2': '1.00', NaN: '1.00', abc: '1.00', 99: '3.00', '': '1.00', 0.333: '0.33', 0.7: '0.70', undefined: '1.00' };
   for (const r of results) {
     assert.equal(r.readout, 'T = ' + want[r.t], `option ${r.t}`);
     assert.equal(r.ready, 'true');
@@ -220,12 +211,12 @@ test('bad temperature options are clamped with a quiet note; two instances stay 
     const clamped = !['0.333', '0.7', 'undefined'].includes(r.t);
     assert.equal(r.note !== '', clamped, `note for ${r.t}: "${r.note}"`);
   }
-  assert.match(results[4].note, /99\.00 is outside/);
+  assert.match(results[4].note, /^Temperature 99 is outside 0\.05 to 3\.00, so T = 3\.00 is used\.$/);
   // the extra instances do not disturb the page's own figure
   const fig = page.locator('#figure-5-1');
   await setT(fig, 0.3);
   const extra = page.locator('figure[data-figure="temperature"]:not(#figure-5-1)').first();
-  assert.match(await extra.locator('.ae-temperature-readout').innerText(), /T = 0\.05/);
+  assert.match(await extra.locator('.ae-temperature-readout').innerText(), /T = 1\.00/);
   assert.match(await fig.locator('.ae-temperature-readout').innerText(), /T = 0\.30/);
   // moving the slider clears the note
   await setT(extra, 1.2);
@@ -236,7 +227,7 @@ test('bad temperature options are clamped with a quiet note; two instances stay 
 
 for (const width of [375, 360]) {
   test(`${width} px: stacked, no sideways scroll, no shift; reduced motion has no transition`, async () => {
-    const page = await open(browser, fileUrl('web/index.html'),
+    const page = await open(browser, LESSON,
       { viewport: { width, height: 800 }, hasTouch: true, isMobile: true, reducedMotion: 'reduce' });
     const fig = await ready(page);
     await setT(fig, 0.7);
@@ -257,10 +248,10 @@ for (const width of [375, 360]) {
 }
 
 test('dark colour scheme screenshot', async () => {
-  const page = await open(browser, fileUrl('web/index.html'), { colorScheme: 'dark' });
+  const page = await open(browser, LESSON, { colorScheme: 'dark' });
   const fig = await ready(page);
   await setT(fig, 0.3);
-  await page.waitForTimeout(300);
+  await settled(fig);
   await fig.scrollIntoViewIfNeeded();
   await shot(page, 'fig-temperature-dark', fig);
   assert.deepEqual(page.problems, []);

@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { launch, open, shot, serve, fileUrl, ROOT } = require('./harness.js');
+const { launch, open, shot, serve, ROOT, LESSON } = require('./harness.js');
 
 let browser, server;
 test.before(async () => {
@@ -26,7 +26,7 @@ async function computeInPage(page) {
   });
 }
 
-for (const [label, url] of [['file://', () => fileUrl('web/index.html')], ['http', () => server.url + 'index.html']]) {
+for (const [label, url] of [['file://', () => LESSON], ['http', () => server.url + 'index.html']]) {
   test(`the page computes through the WASM module (${label})`, async () => {
     const page = await open(browser, url());
     const got = await computeInPage(page);
@@ -58,11 +58,14 @@ test('every page carries the strict CSP, and the harness catches a violation', a
     assert.deepEqual(scriptSrc, ["'self'", "'wasm-unsafe-eval'"], rel + ': no inline script, no eval');
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, rel + ': no inline <script>');
   }
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await open(browser, LESSON);
   await page.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
   // injected code: an inline script and an inline event handler are both refused by the policy
   // (eval cannot be tested from here: code the test driver evaluates is exempt from CSP)
-  await page.evaluate(() => {
+  // waits for both refusals (the policy reports each as a securitypolicyviolation event)
+  await page.evaluate(() => new Promise((resolve) => {
+    let refused = 0;
+    document.addEventListener('securitypolicyviolation', () => { if (++refused === 2) resolve(); });
     const s = document.createElement('script');
     s.textContent = 'window.__ran = 1';
     document.body.append(s);
@@ -70,8 +73,7 @@ test('every page carries the strict CSP, and the harness catches a violation', a
     b.setAttribute('onclick', 'window.__ran = 2');
     document.body.append(b);
     b.click();
-  });
-  await page.waitForTimeout(100);
+  }));
   assert.equal(await page.evaluate(() => window.__ran), undefined, 'nothing injected ran');
   assert.ok(page.problems.some((p) => /CSP violation/.test(p)), 'the violation is recorded: ' + page.problems.join(' | '));
   await page.context().close();

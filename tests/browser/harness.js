@@ -28,6 +28,9 @@ async function open(browser, url, options = {}) {
     reducedMotion: options.reducedMotion || 'no-preference',
     colorScheme: options.colorScheme || 'light',
   });
+  // clock: true installs Playwright's fake clock, so a test can pause time and run timers
+  // (page.clock.pauseAt / runFor) instead of sleeping
+  if (options.clock) await context.clock.install();
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (m) => { if (m.type() === 'error') page.problems.push('console: ' + m.text()); });
@@ -59,4 +62,33 @@ function fileUrl(rel) {
   return 'file://' + path.join(ROOT, rel);
 }
 
-module.exports = { launch, open, shot, serve, fileUrl, figureReady, ROOT };
+// The lesson page with the quadratic-cost lab left idle (?autorun=0): tests that do not test
+// the lab do not share the machine with its measurements.
+const LESSON = fileUrl('web/index.html') + '?autorun=0';
+
+// Waits for `count` animation frames in the page: a negative check ("nothing happens after
+// Stop") gets that many chances to go wrong, without a fixed sleep.
+function frames(page, count = 10) {
+  return page.evaluate((n) => new Promise((resolve) => {
+    let k = 0;
+    const next = () => (++k >= n ? resolve() : requestAnimationFrame(next));
+    requestAnimationFrame(next);
+  }), count);
+}
+
+// Waits until the CSS transitions and animations inside `locator` have finished.
+function settled(locator) {
+  return locator.evaluate((node) => Promise.all(node.getAnimations({ subtree: true }).map((a) => a.finished)));
+}
+
+// Waits for the polite live region inside `locator` to say something matching `pattern`;
+// returns what it says.
+async function spoken(locator, pattern) {
+  const region = locator.locator('[aria-live="polite"]');
+  const node = await region.elementHandle();
+  await locator.page().waitForFunction(([el, source, flags]) => new RegExp(source, flags).test(el.textContent),
+    [node, pattern.source, pattern.flags]);
+  return region.textContent();
+}
+
+module.exports = { launch, open, shot, serve, fileUrl, figureReady, frames, settled, spoken, LESSON, ROOT };

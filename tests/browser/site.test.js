@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { launch, open, shot, serve, ROOT } = require('./harness.js');
+const { cliModel, assertShown } = require('./reference.js');
 
 const DIST = path.join(ROOT, 'dist');
 const SUB = '/course/attention-explorer/';   // like a GitHub Pages project site
@@ -82,16 +83,13 @@ test('dist/ is one small self-contained folder', () => {
 });
 
 test('dist/index.html works from a double-click (file://)', async () => {
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html'));
+  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
   await allReady(page);
   const it = page.locator('[data-figure="heatmap"] [data-token-index="8"]');
   await it.hover();
-  assert.equal(await page.locator('[data-figure="heatmap"] [data-token-index="1"]').getAttribute('data-weight'),
-    await page.evaluate(async () => {
-      const core = await window.AttentionExplorer.loadCore();
-      const m = core.model("The trophy didn't fit in the suitcase because it was too big.", { parts: ['weights'] });
-      return core.format([m.heads[0].weights[8][1]], 3)[0];
-    }));
+  const ref = cliModel("The trophy didn't fit in the suitcase because it was too big.");
+  assertShown(await page.locator('[data-figure="heatmap"] [data-token-index="1"]').getAttribute('data-weight'),
+    ref.heads[0].weights[8][1], 3, '"it" looks at "trophy"');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -174,7 +172,7 @@ function statesOf(page) {
 }
 
 test('the lesson keeps its state in the URL hash; reloading the URL restores it', async () => {
-  const url = 'file://' + path.join(DIST, 'index.html');
+  const url = 'file://' + path.join(DIST, 'index.html') + '?autorun=0';
   const page = await open(browser, url);
   await allReady(page);
   await page.locator('[data-figure="heads"] [data-head="2"]').click();
@@ -211,7 +209,7 @@ test('hostile or broken URL state is clamped or ignored with a visible note, nev
     ['mask.mode', 'sideways'], ['qkv.focus', '99999'], ['heatmap.text', markup], ['nosuch.head', '1'],
     ['heads.text', 'word '.repeat(10000)], ['temperature.t', '1e309'],
   ]).toString();
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '#' + hash);
+  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0#' + hash);
   await allReady(page);
   const notes = (await page.locator('.ae-url-note').allInnerTexts()).join('\n');
   assert.match(notes, /"NaN" is not a temperature/);
@@ -256,7 +254,7 @@ test('embed.html: one figure from URL parameters, bad ones noted', async () => {
 });
 
 test('Share / embed gives a link, an iframe and a component snippet for this exact view', async () => {
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html'));
+  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
   await allReady(page);
   await page.locator('[data-figure="heads"] [data-head="1"]').click();
   const bar = page.locator('[data-figure="heads"] + .ae-share');
@@ -290,7 +288,7 @@ async function download(page, bar, format) {
 }
 
 test('exports: PNG, SVG, CSV and JSON are valid files with the numbers shown', async () => {
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html'));
+  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
   await allReady(page);
   const fig = page.locator('[data-figure="heads"]');
   const bar = page.locator('[data-figure="heads"] + .ae-share');

@@ -8,7 +8,7 @@
 #include "check.h"
 
 // Test-only accessor defined in attn_lexicon.c (not part of attn_lexicon.h).
-const char *attn_lexicon_key(int i);
+const char *attn__lexicon_key(int i);
 
 #define CLASS_BITS (LEX_NOUN | LEX_PROPER | LEX_PRONOUN | LEX_VERB | LEX_AUXILIARY | \
                     LEX_DETERMINER | LEX_ADJECTIVE | LEX_ADVERB | LEX_PREPOSITION |    \
@@ -18,9 +18,9 @@ const char *attn_lexicon_key(int i);
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-static attn_lexeme look(const char *w) {
-    attn_lexeme e = {0xDEAD, 0xBEEF};
-    if (!attn_lexicon_lookup(&e, w, (int)strlen(w))) {
+static attn__lexeme look(const char *w) {
+    attn__lexeme e = {0xDEAD, 0xBEEF};
+    if (!attn__lexicon_lookup(&e, w, (int)strlen(w))) {
         check(e.flags == 0 && e.primary == 0, "%s: unknown words zero *out", w);
         e.flags = e.primary = 0;
     }
@@ -29,7 +29,7 @@ static attn_lexeme look(const char *w) {
 
 // The word is known, has every bit of `must`, none of `must_not`, and `primary` (when given).
 static void expect_word(const char *w, unsigned must, unsigned must_not, unsigned primary) {
-    attn_lexeme e = look(w);
+    attn__lexeme e = look(w);
     check(e.flags != 0, "%s: known", w);
     check((e.flags & must) == must, "%s: flags 0x%x lack 0x%x", w, e.flags, must & ~e.flags);
     check((e.flags & must_not) == 0, "%s: flags 0x%x must not have 0x%x", w, e.flags,
@@ -38,7 +38,7 @@ static void expect_word(const char *w, unsigned must, unsigned must_not, unsigne
 }
 
 static void expect_unknown(const char *w) {
-    attn_lexeme e = look(w);
+    attn__lexeme e = look(w);
     check(e.flags == 0, "%s: should be unknown, got flags 0x%x", w, e.flags);
 }
 
@@ -90,8 +90,8 @@ static void test_lesson_words(void) {
         int n = attn_tokenize(st, en, 32, sentences[s], (int)strlen(sentences[s]), NULL);
         int known = 0;
         for (int i = 0; i < n; i++) {
-            attn_lexeme e;
-            known += attn_lexicon_lookup(&e, sentences[s] + st[i], en[i] - st[i]);
+            attn__lexeme e;
+            known += attn__lexicon_lookup(&e, sentences[s] + st[i], en[i] - st[i]);
         }
         check(n > 1 && known == n - 1, "sentence %d: %d of %d tokens known", s, known, n - 1);
     }
@@ -289,26 +289,26 @@ static void test_possessives(void) {
 }
 
 static void test_case_and_bytes(void) {
-    attn_lexeme a = look("the"), b = look("The"), c = look("THE"), d = look("tHe");
+    attn__lexeme a = look("the"), b = look("The"), c = look("THE"), d = look("tHe");
     check(a.flags == b.flags && b.flags == c.flags && c.flags == d.flags &&
           a.primary == d.primary && a.flags != 0, "case folding of the");
-    attn_lexeme e = look("DIDN'T"), f = look("didn\xE2\x80\x99t");
+    attn__lexeme e = look("DIDN'T"), f = look("didn\xE2\x80\x99t");
     check(e.flags == look("didn't").flags && f.flags == e.flags && e.flags != 0,
           "case and U+2019 in didn't");
 
-    attn_lexeme out = {1, 1};
-    check(attn_lexicon_lookup(&out, "trophy suitcase", 6) == 1 && (out.flags & LEX_THING),
+    attn__lexeme out = {1, 1};
+    check(attn__lexicon_lookup(&out, "trophy suitcase", 6) == 1 && (out.flags & LEX_THING),
           "only len bytes are read");
     out.flags = out.primary = 7;
-    check(attn_lexicon_lookup(&out, "trophy", 0) == 0 && out.flags == 0 && out.primary == 0,
+    check(attn__lexicon_lookup(&out, "trophy", 0) == 0 && out.flags == 0 && out.primary == 0,
           "len 0 is unknown and zeroes *out");
     out.flags = 7;
-    check(attn_lexicon_lookup(&out, "trophy", -3) == 0 && out.flags == 0, "negative len");
+    check(attn__lexicon_lookup(&out, "trophy", -3) == 0 && out.flags == 0, "negative len");
     out.flags = 7;
-    check(attn_lexicon_lookup(&out, NULL, 5) == 0 && out.flags == 0, "NULL word");
-    check(attn_lexicon_lookup(NULL, "the", 3) == 0, "NULL out");
-    check(attn_lexicon_lookup(&out, "th\0e", 4) == 0, "NUL inside the word");
-    check(attn_lexicon_lookup(&out, "the\0", 4) == 0, "NUL after the word");
+    check(attn__lexicon_lookup(&out, NULL, 5) == 0 && out.flags == 0, "NULL word");
+    check(attn__lexicon_lookup(NULL, "the", 3) == 0, "NULL out");
+    check(attn__lexicon_lookup(&out, "th\0e", 4) == 0, "NUL inside the word");
+    check(attn__lexicon_lookup(&out, "the\0", 4) == 0, "NUL after the word");
 
     expect_unknown("xyzzy");
     expect_unknown("caf\xC3\xA9");                 // non-ASCII: unknown
@@ -320,33 +320,33 @@ static void test_case_and_bytes(void) {
     expect_unknown("-");
     char longw[80];
     memset(longw, 'a', sizeof(longw));
-    check(attn_lexicon_lookup(&out, longw, (int)sizeof(longw)) == 0, "80-letter word");
-    check(attn_lexicon_lookup(&out, "internationalization", 20) == 0, "a long unknown word");
-    check(attn_lexicon_lookup(&out, "grandchildren", 13) == 1, "a 13-letter word");
+    check(attn__lexicon_lookup(&out, longw, (int)sizeof(longw)) == 0, "80-letter word");
+    check(attn__lexicon_lookup(&out, "internationalization", 20) == 0, "a long unknown word");
+    check(attn__lexicon_lookup(&out, "grandchildren", 13) == 1, "a 13-letter word");
 }
 
 // ---------------------------------------------------------------------------------------
 // The table itself
 
 static void test_table(void) {
-    int n = attn_lexicon_size();
+    int n = attn__lexicon_size();
     check(n >= 1500, "table has %d entries (>= 1500)", n);
-    check(attn_lexicon_key(-1) == NULL && attn_lexicon_key(n) == NULL, "key out of range");
+    check(attn__lexicon_key(-1) == NULL && attn__lexicon_key(n) == NULL, "key out of range");
     int sorted = 1, found = 1, sane = 1, clean = 1;
     for (int i = 0; i < n; i++) {
-        const char *k = attn_lexicon_key(i);
+        const char *k = attn__lexicon_key(i);
         if (!k) { sorted = 0; break; }
-        if (i > 0 && strcmp(attn_lexicon_key(i - 1), k) >= 0) {
+        if (i > 0 && strcmp(attn__lexicon_key(i - 1), k) >= 0) {
             if (sorted) check(0, "keys %d/%d out of order or duplicate: %s, %s", i - 1, i,
-                              attn_lexicon_key(i - 1), k);
+                              attn__lexicon_key(i - 1), k);
             sorted = 0;
         }
         size_t len = strlen(k);
         for (size_t j = 0; j < len; j++)
             if (!((k[j] >= 'a' && k[j] <= 'z') || k[j] == '\'' || k[j] == '-')) clean = 0;
         if (len == 0 || len > 13) clean = 0;
-        attn_lexeme e;
-        if (!attn_lexicon_lookup(&e, k, (int)len)) { found = 0; continue; }
+        attn__lexeme e;
+        if (!attn__lexicon_lookup(&e, k, (int)len)) { found = 0; continue; }
         unsigned p = e.primary;
         int one_bit = p != 0 && (p & (p - 1)) == 0;
         if (!(one_bit && (p & CLASS_BITS) && (e.flags & p) && !(e.flags & ~ALL_BITS) &&

@@ -291,7 +291,7 @@ static void test_helpers(void) {
     check_close(pos, want, 4, 1e-6, "log_positions on 16..16384");
     vals[1] = 0;
     check(attn_log_positions(pos, vals, 4, 16, 16384) == ATTN_ERR_NONFINITE, "log_positions: 0 value");
-    check(attn_log_positions(pos, vals, 4, 16, 16) == ATTN_ERR_SCALE, "log_positions: lo == hi");
+    check(attn_log_positions(pos, vals, 4, 16, 16) == ATTN_ERR_RANGE, "log_positions: lo == hi");
 }
 
 static void test_errors(void) {
@@ -342,7 +342,7 @@ static void test_errors(void) {
     check(attn_fill_random(NULL, 3, 1) == ATTN_ERR_NULL && attn_fill_random(out, 0, 1) == ATTN_ERR_SIZE,
           "fill_random errors");
     check(attn_log_positions(out, NULL, 3, 1, 10) == ATTN_ERR_NULL && attn_log_positions(out, q, 0, 1, 10) == ATTN_ERR_SIZE &&
-          attn_log_positions(out, v, 3, -1, 10) == ATTN_ERR_SCALE, "log_positions errors");
+          attn_log_positions(out, v, 3, -1, 10) == ATTN_ERR_RANGE, "log_positions errors");
 }
 
 // The block kernels the streaming path is built from (here their native, plain-C form; the
@@ -352,7 +352,7 @@ static void test_block_kernels(void) {
     enum { N = 20001 };
     static float x[N];
     for (int i = 0; i < N; i++) x[i] = -87.0f * (float)i / (N - 1);
-    float sum = attn_blk_exp_shift(x, N, 0.0f, 1.0f);
+    float sum = attn__blk_exp_shift(x, N, 0.0f, 1.0f);
     double worst = 0, want_sum = 0;
     for (int i = 0; i < N; i++) {
         double arg = (double)(-87.0f * (float)i / (N - 1)), want = exp(arg);
@@ -363,11 +363,11 @@ static void test_block_kernels(void) {
     check(worst <= 3e-7, "exp over [-87, 0]: worst relative error %.3g", worst);
     check(fabs(sum - want_sum) <= 1e-5 * want_sum, "exp: the returned sum %.7g vs %.7g", (double)sum, want_sum);
     float far[6] = { -100.0f, -1e30f, -INFINITY, -88.0f, 2.0f, 1.5f };
-    attn_blk_exp_shift(far, 6, 2.0f, 0.5f);   // (x - 2) / 0.5
+    attn__blk_exp_shift(far, 6, 2.0f, 0.5f);   // (x - 2) / 0.5
     check(far[0] == 0 && far[1] == 0 && far[2] == 0 && far[3] == 0 && far[4] == 1.0f &&
           fabs(far[5] - exp(-1.0)) < 1e-7, "exp: far below -> 0, -inf -> 0, shift -> 1, temperature");
     float tiny[3] = { 1.0f, 1.0f - 1e-6f, -5.0f };   // subnormal temperature: 1/t is inf
-    float tsum = attn_blk_exp_shift(tiny, 3, 1.0f, 1e-40f);
+    float tsum = attn__blk_exp_shift(tiny, 3, 1.0f, 1e-40f);
     check(tsum == 1.0f && tiny[0] == 1.0f && tiny[1] == 0.0f && tiny[2] == 0.0f,
           "exp: subnormal temperature gives one-hot, not NaN (%g %g %g)", (double)tiny[0], (double)tiny[1], (double)tiny[2]);
 
@@ -387,9 +387,20 @@ static void test_block_kernels(void) {
             ow[r * 11 + c] = t;
         }
     }
-    attn_blk_dots(s, 5, q, 9, 7, k, 9, 5, 9);
+    // softmax_rows natively runs the page's kernels (the block exp and its scaling), so the
+    // sanitizers and fuzzers cover them: bit for bit what the block kernels give
+    float row[37], mine[37], got[37];
+    fill(row, 37, 6);
+    memcpy(mine, row, sizeof row);
+    float max = row[0];
+    for (int j = 1; j < 37; j++) max = row[j] > max ? row[j] : max;
+    attn__scale_by(mine, 37, 1.0f / attn__blk_exp_shift(mine, 37, max, 0.8f));
+    check(attn_softmax_rows(got, row, 1, 37, 0.8f, NULL) == ATTN_OK && memcmp(got, mine, sizeof got) == 0,
+          "softmax_rows is the block exp and scale, bit for bit");
+
+    attn__blk_dots(s, 5, q, 9, 7, k, 9, 5, 9);
     check_close(s, sw, 35, 1e-6, "block dots 7x5, d = 9");
-    attn_blk_gemm(o, 11, q, 9, b, 11, 7, 9, 11, f);
+    attn__blk_gemm(o, 11, q, 9, b, 11, 7, 9, 11, f);
     check_close(o, ow, 77, 1e-6, "block gemm 7x11, k = 9, rows rescaled first");
 }
 

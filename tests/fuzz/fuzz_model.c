@@ -6,8 +6,16 @@
    options the layer succeeds (the page must never fail on text) and every output is
    finite; every row of every head sums to 1 within 1e-4, except rows the mask blocks
    entirely, which are all zeros and counted in blocked_rows; invalid options are errors;
-   the streaming kernel agrees with the layer's heads. */
+   the streaming kernel agrees with the layer's heads.
+   Speed: the model runs on the first FUZZ_MODEL_TOKENS tokens, and the streaming cross-check
+   on one head per input. Under ASan + UBSan every multiply-add costs ~10 ns, and the work
+   grows with n^2: with the page's 256 tokens and all four heads cross-checked, the inputs
+   libFuzzer grows towards its longest seed took ~0.1 s each (~30 inputs/s). 32 tokens keep
+   every path (masks, windows and global tokens up to 37 wide, several sentences); the
+   256-token limit itself is the tokenizer's to test (fuzz_tokenize.c, tests/core/test_text.c). */
 #include "fuzz_input.h"
+
+#define FUZZ_MODEL_TOKENS 32
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_input in = { data, size, 0 };
@@ -26,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (text_size) memcpy(text, data + in.pos, text_size);
     text[text_size] = '\0';
 
-    int starts[ATTN_MAX_TOKENS], ends[ATTN_MAX_TOKENS], total = 0;
-    int n = attn_tokenize(starts, ends, ATTN_MAX_TOKENS, text, (int)text_size, &total);
+    int starts[FUZZ_MODEL_TOKENS], ends[FUZZ_MODEL_TOKENS], total = 0;
+    int n = attn_tokenize(starts, ends, FUZZ_MODEL_TOKENS, text, (int)text_size, &total);
     fuzz_check_status(n > 0 ? 0 : n, "attn_tokenize");
     if (n < 0) {
         if (n != ATTN_ERR_EMPTY) FUZZ_FAIL("attn_tokenize returned %d", n);
@@ -36,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         free(text);
         return 0;
     }
-    if (n > ATTN_MAX_TOKENS || total < n || (total > n) != (n == ATTN_MAX_TOKENS && total > ATTN_MAX_TOKENS))
+    if (n > FUZZ_MODEL_TOKENS || total < n || (total > n) != (n == FUZZ_MODEL_TOKENS && total > FUZZ_MODEL_TOKENS))
         FUZZ_FAIL("tokenize: n %d total %d", n, total);
 
     // an explicit mask drawn from the text, so it changes with the input
@@ -103,12 +111,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (len != n * 6 || digits[len] != '\0') FUZZ_FAIL("format_numbers wrote %d of %d", len, n * 6);
         len = attn_format_numbers(digits, (int)cap - 1, tr.weights, n, 3);
         if (len != ATTN_ERR_SCRATCH || strlen(digits) >= cap - 1) FUZZ_FAIL("format_numbers overflowed a short buffer");
+        // ...and a row with its sum in one call, without leading zeros: ".734" (5 + 1 each)
+        cap = (size_t)(n + 1) * 7 + 1;
+        digits = realloc(digits, cap);
+        len = attn_format_row_report(digits, (int)cap, tr.weights, n, 3, ATTN_FORMAT_NO_LEADING_ZERO);
+        if (len < 0 || strstr(digits, "0.") == digits || strstr(digits, "\n0.") != NULL)
+            FUZZ_FAIL("row report %d: [%.40s]", len, len >= 0 ? digits : "");
         free(digits);
 
-        // streaming must agree with each head (moderate temperatures: near-ties stay near)
+        // the top three of a row, as the page ranks them: descending, ties to the lower index
+        int top[3];
+        const int m = attn_top_k(top, tr.weights, n, 3);
+        if (m != (n < 3 ? n : 3)) FUZZ_FAIL("top_k gave %d of %d", m, n);
+        for (int t = 1; t < m; t++)
+            if (tr.weights[top[t]] > tr.weights[top[t - 1]] ||
+                (tr.weights[top[t]] == tr.weights[top[t - 1]] && top[t] < top[t - 1]))
+                FUZZ_FAIL("top_k order: [%d] %g after [%d] %g", top[t], (double)tr.weights[top[t]],
+                          top[t - 1], (double)tr.weights[top[t - 1]]);
+
+        // streaming must agree with the heads (moderate temperatures: near-ties stay near);
+        // one head per input, picked by the input, as the four share every code path
         if (opt.temperature >= 0.1f) {
             float *s_out = malloc((size_t)n * D * sizeof *s_out);
-            for (int h = 0; h < H; h++) {
+            for (int h = (int)(text_size % (size_t)H), once = 1; once; once = 0) {
                 const float *qh = tr.q + (size_t)h * n * D, *kh = tr.k + (size_t)h * n * D, *vh = tr.v + (size_t)h * n * D;
                 int b = -1;
                 rc = attn_head_streaming(s_out, qh, kh, vh, n, D, D, &opt, 0, n, &b);

@@ -154,24 +154,39 @@ test('seeded random layers match the native build (max abs diff <= 1e-5)', async
   assert.ok(worst <= 1e-5);
 });
 
-test('10,000 repeated calls do not grow the WASM heap', async () => {
+test('10,000 repeated calls leave the allocator exactly where it was (bytes in use, not pages)', async () => {
   const core = await loadCore();
   const sentence = "The trophy didn't fit in the suitcase because it was too big.";
   const r = rng(1);
   const q = r.matrix(12, 8), k = r.matrix(12, 8), v = r.matrix(12, 8);
-  // first calls size every buffer
-  core.model(sentence);
-  core.head(q, k, v);
-  core.softmax([1, 2, 3, 4, 5, 6], 0.5);
-  core.format([0.1, 0.2], 3);
-  const before = core.heapBytes();
-  for (let i = 0; i < 10000; i++) {
-    core.model(sentence, { temperature: 0.05 + (i % 300) / 100, mask: i % 2 ? 'causal' : 'none' });
+  // the calls of a page session: the first ones size every buffer the bridge reuses
+  const session = (i) => {
+    const m = core.model(sentence, { temperature: 0.05 + (i % 300) / 100, mask: i % 2 ? 'causal' : 'none' });
+    core.rowReport(m, i % 4, i % m.n, 3, { leadingZero: i % 3 !== 0 });
+    core.topK(m.heads[i % 4].weights[i % m.n], 3);
     core.head(q, k, v, { temperature: 1 + (i % 10) / 10 });
     core.softmax([1, 2, 3, 4, 5, 6], 0.05 + (i % 100) / 30);
-    core.format([i / 10000, 0.5], 3);
-  }
-  assert.equal(core.heapBytes(), before, 'heap size unchanged after 10,000 calls');
+    core.format([i / 10000, 0.5], 3, { leadingZero: false });
+    core.clampTemperature(i % 7 ? i / 1000 : 'x');
+    const job = core.longJob({ n: 24 + (i % 3), d: 8, seed: i });
+    job.run(['full', 'streaming', 'window', 'linear'][i % 4], 0, job.n);
+    job.destroy();
+  };
+  for (let i = 0; i < 4; i++) session(i);
+  const inUse = core.heapInUse(), pages = core.heapBytes();
+  for (let i = 0; i < 10000; i++) session(i);
+  assert.equal(core.heapInUse(), inUse, 'allocator bytes in use after 10,000 calls');
+  assert.equal(core.heapBytes(), pages, 'WASM memory size unchanged too');
+});
+
+test('heapInUse sees a 100-byte leak that the memory size cannot', async () => {
+  const core = await loadCore();
+  const M = await require('../../web/attn-core.js')();   // a second instance, leaked into on purpose
+  const before = M._attn_heap_in_use(), pages = M.HEAPU8.length;
+  for (let i = 0; i < 100; i++) M._malloc(100);
+  assert.ok(M._attn_heap_in_use() - before >= 100 * 100, 'bytes in use grew by the leak');
+  assert.equal(M.HEAPU8.length, pages, 'while the memory size, in 64 KiB pages, did not move');
+  assert.ok(core.heapInUse() > 0);
 });
 
 test('numbers are printed by C: fixed point, no -0.000, -inf kept', async () => {

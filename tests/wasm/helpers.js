@@ -42,4 +42,14 @@ function assertClose(got, want, tol, label) {
   assert.ok(d <= tol, `${label}: max |diff| ${d} > ${tol}\n  got  ${flat(got).slice(0, 6)}\n  want ${flat(want).slice(0, 6)}`);
 }
 
-module.exports = { rng, maxAbsDiff, assertClose, flat };
+// The core's own table of constants and struct layout (attn_abi_*), from a raw module M, so
+// tests that call the exports directly copy no number from attn.h by hand:
+// abi.ATTN_MASK_CAUSAL, abi['attn_options.window'], abi['sizeof attn_trace'].
+function abiTable(M) {
+  const text = (ptr) => { let end = ptr; while (M.HEAPU8[end]) end++; return Buffer.from(M.HEAPU8.subarray(ptr, end)).toString(); };
+  const abi = {};
+  for (let i = 0, count = M._attn_abi_count(); i < count; i++) abi[text(M._attn_abi_name(i))] = M._attn_abi_value(i);
+  return abi;
+}
+
+module.exports = { rng, maxAbsDiff, assertClose, flat, abiTable };

@@ -8,15 +8,18 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { rng, maxAbsDiff } = require('./helpers.js');
+const { rng, maxAbsDiff, abiTable } = require('./helpers.js');
 
 const ROOT = path.join(__dirname, '..', '..');
-const MASK = { none: 0, causal: 1, window: 2, explicit: 3, 'block-sparse': 4 };
-let modulePromise = null;
+let modulePromise = null, abi = null;
 function loadModule() {
-  if (!modulePromise) modulePromise = require(path.join(ROOT, 'web', 'attn-core.js'))();
+  if (!modulePromise) {
+    modulePromise = require(path.join(ROOT, 'web', 'attn-core.js'))().then((M) => { abi = abiTable(M); return M; });
+  }
   return modulePromise;
 }
+// ATTN_MASK_* by the name the tests use ('block-sparse' -> ATTN_MASK_BLOCK_SPARSE)
+const maskOf = (name) => abi['ATTN_MASK_' + (name || 'none').toUpperCase().replace('-', '_')];
 
 // Copies floats into a fresh WASM buffer; the caller frees it.
 function put(M, values) {
@@ -26,15 +29,16 @@ function put(M, values) {
 }
 function get(M, ptr, count) { return M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + count); }
 
-// attn_options in wasm32: float scale, float temperature, int mask, int window, ptr allowed, int globals
+// attn_options at the offsets the core's ABI table gives
 function putOptions(M, o) {
-  const ptr = M._malloc(24);
-  M.HEAPF32[ptr >> 2] = o.scale || 0;
-  M.HEAPF32[(ptr >> 2) + 1] = o.temperature || 1;
-  M.HEAP32[(ptr >> 2) + 2] = MASK[o.mask || 'none'];
-  M.HEAP32[(ptr >> 2) + 3] = o.window || 0;
-  M.HEAP32[(ptr >> 2) + 4] = 0;
-  M.HEAP32[(ptr >> 2) + 5] = o.globals || 0;
+  const ptr = M._malloc(abi['sizeof attn_options']);
+  const at = (field) => (ptr + abi['attn_options.' + field]) >> 2;
+  M.HEAPF32[at('scale')] = o.scale || 0;
+  M.HEAPF32[at('temperature')] = o.temperature || 1;
+  M.HEAP32[at('mask')] = maskOf(o.mask);
+  M.HEAP32[at('window')] = o.window || 0;
+  M.HEAPU32[at('allowed')] = 0;
+  M.HEAP32[at('globals')] = o.globals || 0;
   return ptr;
 }
 
@@ -47,9 +51,9 @@ function runWasm(M, kernel, c, r) {
   const freeAll = [q, k, v, out, opt];
   let status;
   if (kernel === 'full') {
-    const weights = M._malloc(n * n * 4), trace = M._malloc(64);
-    M.HEAPU8.fill(0, trace, trace + 64);
-    M.HEAP32[(trace >> 2) + 6] = weights;   // attn_trace: q, k, v, raw, scaled, masked, weights, ...
+    const size = abi['sizeof attn_trace'], weights = M._malloc(n * n * 4), trace = M._malloc(size);
+    M.HEAPU8.fill(0, trace, trace + size);
+    M.HEAPU32[(trace + abi['attn_trace.weights']) >> 2] = weights;
     status = M._attn_head(out, trace, q, k, v, n, dk, dv, opt);
     freeAll.push(weights, trace);
   } else if (kernel === 'streaming') {
@@ -73,7 +77,7 @@ function runWasm(M, kernel, c, r) {
 function runNative(kernel, c) {
   const o = c.opt;
   const hdr = new Int32Array([{ full: 0, streaming: 1, linear: 2 }[kernel], c.n, c.dk, c.dv,
-    MASK[o.mask || 'none'], o.window || 0, o.globals || 0, c.causal ? 1 : 0]);
+    maskOf(o.mask), o.window || 0, o.globals || 0, c.causal ? 1 : 0]);
   const parts = [hdr, new Float32Array([o.scale || 0, o.temperature || 1]), c.q, c.k, c.v];
   const input = Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
   const res = spawnSync(path.join(ROOT, 'build', 'native_long'), { input, maxBuffer: 1 << 28 });
@@ -266,10 +270,11 @@ test('streaming in WASM: blocked rows give zeros and errors match the C codes', 
   assert.equal(M._attn_head_streaming(out, q, k, v, n, d, d, opt, 3, 3, 0), -10, 'empty row range');
   assert.equal(M._attn_head_streaming(out, q, k, v, n, d, d, opt, 0, n + 1, 0), -10, 'range past n');
   assert.equal(M._attn_head_streaming(0, q, k, v, n, d, d, opt, 0, n, 0), -1, 'NULL out');
-  M.HEAP32[(opt >> 2) + 3] = 0;   // window 0
+  const window = (opt + abi['attn_options.window']) >> 2;
+  M.HEAP32[window] = 0;
   assert.equal(M._attn_head_streaming(out, q, k, v, n, d, d, opt, 0, n, 0), -6, 'window 0');
   M.HEAPF32[(q >> 2) + 7] = NaN;
-  M.HEAP32[(opt >> 2) + 3] = 3;
+  M.HEAP32[window] = 3;
   assert.equal(M._attn_head_streaming(out, q, k, v, n, d, d, opt, 0, n, 0), -7, 'NaN in q');
   [q, k, v, out, blocked, opt].forEach((p) => M._free(p));
 });

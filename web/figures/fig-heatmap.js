@@ -32,6 +32,9 @@
       kit.el('label', { class: 'ae-text-label' }, 'Try your own sentence', input));
     parts.body.append(chips.node, summary, headLine, controls);
 
+    // A hover only moves the focus: the model result is C's cached one for this text and
+    // temperature, and the row's printed weights and sum come back in one call.
+    let headLineKey = '';
     function render() {
       let result;
       try {
@@ -40,7 +43,7 @@
         parts.note.set(kit.friendly(err), true);
         chips.setTokens([]);
         summary.textContent = '';
-        root.dataset.ready = 'true';
+        kit.rendered(root);
         return;
       }
       parts.note.set(result.truncated
@@ -53,31 +56,27 @@
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', tokens.length - 1));
       }
       const row = head.weights[state.focus];
-      const texts = core.format(row, 3);
-      const sum = core.format(core.rowSums([row]), 3)[0];
+      const report = core.rowReport(result, headIndex, state.focus, 3);
 
       chips.setTokens(tokens);
-      chips.setWeights(row, texts);
+      chips.setWeights(row, report.texts);
       chips.setFocal(state.focus);
       const focal = tokens[state.focus].text;
-      const top = kit.topThreeText(tokens, row, texts);
-      summary.replaceChildren(kit.el('b', { text: focal }), ' looks at ' + top + '. Its weights add up to ' + sum + '.');
-      const tLabel = state.temperature === 1 ? '' : ' · temperature ' + core.format([state.temperature], 2)[0];
-      headLine.textContent = 'Head: ' + head.name + tLabel;
+      const top = kit.topThreeText(core, tokens, row, report.texts);
+      summary.replaceChildren(kit.el('b', { text: focal }), ' looks at ' + top + '. Its weights add up to ' + report.sumText + '.');
+      const lineKey = headIndex + '\n' + state.temperature;
+      if (lineKey !== headLineKey) {   // printed once per head and temperature, not per hover
+        const tLabel = state.temperature === 1 ? '' : ' · temperature ' + core.format([state.temperature], 2)[0];
+        headLine.textContent = 'Head: ' + head.name + tLabel;
+        headLineKey = lineKey;
+      }
       parts.live.say(focal + ' attends most to ' + top + '.');
       root.dataset.focus = String(state.focus);
-      root.dataset.ready = 'true';
+      kit.rendered(root);
     }
 
     render();
-    return {
-      state,
-      // Changes any of text, focus, head, temperature and redraws.
-      set(change) {
-        Object.assign(state, change);
-        if ('text' in change && input.value !== state.text) input.value = state.text;
-        render();
-      },
-    };
+    // set() changes any of text, focus, head, temperature and redraws
+    return kit.simpleInstance(state, render, input, parts.destroy);
   };
 })(window.AttentionExplorer);

@@ -130,8 +130,9 @@
     return {
       node: wrap,
       table,
-      // rowLabels, colLabels: strings; values/texts: arrays of rows; allowed: rows of booleans.
-      set({ rowLabels, colLabels, values, texts, allowed, currentRow, hiddenFrom, cellLabel }) {
+      // rowLabels, colLabels: strings; values/texts: arrays of rows; shortTexts: the same numbers
+      // as C prints them for a narrow cell (".734"); allowed: rows of booleans.
+      set({ rowLabels, colLabels, values, texts, shortTexts, allowed, currentRow, hiddenFrom, cellLabel }) {
         const head = el('thead', null, el('tr', null, el('td'),
           colLabels.map((c, j) => el('th', { scope: 'col', title: c, data: { col: j } }, el('span', { text: c })))));
         const body = el('tbody', null, rowLabels.map((r, i) => el('tr', { class: i === currentRow ? 'ae-current' : null },
@@ -145,7 +146,7 @@
               cell.setAttribute('aria-label', r + ' to ' + c + ': not generated yet');
             } else {
               paintWeight(cell, values[i][j], texts[i][j]);
-              cell.textContent = texts[i][j].replace(/^0\./, '.');
+              cell.textContent = shortTexts[i][j];
               cell.setAttribute('aria-label', cellLabel ? cellLabel(i, j) : r + ' to ' + c + ': ' + texts[i][j]);
             }
             return cell;
@@ -165,6 +166,7 @@
         clearTimeout(timer);
         timer = setTimeout(() => { node.textContent = text; }, 350);
       },
+      cancel() { clearTimeout(timer); },
     };
   }
 
@@ -174,14 +176,9 @@
     return { node, set(text, isError) { node.textContent = text || ''; node.classList.toggle('ae-error', !!isError); } };
   }
 
-  // Indices of the k largest values, largest first (ties keep sentence order).
-  function topIndices(values, k) {
-    return Array.from(values, (v, i) => i).sort((a, b) => values[b] - values[a] || a - b).slice(0, k);
-  }
-
-  // "trophy 0.612, suitcase 0.201, it 0.050": the top three a focal token attends to.
-  function topThreeText(tokens, values, texts) {
-    return topIndices(values, 3).map((j) => tokens[j].text + ' ' + texts[j]).join(', ');
+  // "trophy 0.612, suitcase 0.201, it 0.050": the top three a focal token attends to, ranked by C.
+  function topThreeText(core, tokens, values, texts) {
+    return Array.from(core.topK(values, 3), (j) => tokens[j].text + ' ' + texts[j]).join(', ');
   }
 
   // The figure's frame: caption, body, note, live region. Returns the parts.
@@ -194,8 +191,56 @@
     const status = note();
     const live = liveRegion();
     rootNode.replaceChildren(caption, body, status.node, live.node);
-    return { caption, body, note: status, live };
+    // destroy(): the frame's own pending work (a queued announcement) stops
+    return { caption, body, note: status, live, destroy: live.cancel };
   }
+
+  // A figure has drawn: data-ready="true" (the public hook), data-renders counts the draws and
+  // an 'ae-rendered' event says so, for tests and pages that wait on a redraw.
+  function rendered(rootNode) {
+    rootNode.dataset.ready = 'true';
+    rootNode.dataset.renders = String((Number(rootNode.dataset.renders) || 0) + 1);
+    rootNode.dispatchEvent(new CustomEvent('ae-rendered'));
+  }
+
+  // What a figure whose set() only merges state and redraws hands back: { state, set(change),
+  // destroy() }. input: its sentence box, kept in step with state.text; destroy: its cleanup.
+  function simpleInstance(state, render, input, destroy) {
+    return {
+      state,
+      set(change) {
+        Object.assign(state, change);
+        if (input && 'text' in change && input.value !== state.text) input.value = state.text;
+        render();
+      },
+      destroy,
+    };
+  }
+
+  // ---- one owner per figure root ----------------------------------------------------
+  // Every page (lesson, embed, <attention-figure>) mounts through here, so a root never has
+  // two live figures: mounting again, or unmount(), destroys the old one first (its timers,
+  // listeners, jobs and WASM job buffers).
+  const mountedOn = new WeakMap();   // figure root -> the instance mounted on it
+
+  function unmount(rootNode) {
+    const old = mountedOn.get(rootNode);
+    mountedOn.delete(rootNode);
+    if (old && typeof old.destroy === 'function') old.destroy();
+  }
+
+  function mount(rootNode, name, core, options) {
+    unmount(rootNode);
+    const mountFigure = figureNamed(name);
+    if (!mountFigure) return null;
+    rootNode.dataset.figure = name;
+    delete rootNode.dataset.ready;
+    const instance = mountFigure(rootNode, core, options || {});
+    mountedOn.set(rootNode, instance);
+    return instance;
+  }
+
+  const instanceOn = (rootNode) => mountedOn.get(rootNode) || null;
 
   // A figure's mount function by name, or null (own names only: "constructor" is no figure).
   function figureNamed(name) {
@@ -266,10 +311,25 @@
     return 'Something went wrong: ' + (err && err.message ? err.message : String(err));
   }
 
+  // A temperature from a link, an attribute or a caller, through the core's one clamp
+  // (core.clampTemperature): { value, note }, with a note saying what happened when the value
+  // had to change. The numbers in the note are printed by C.
+  function temperatureOf(core, value) {
+    const t = core.clampTemperature(value);
+    if (!t.changed) return { value: t.value, note: '' };
+    const given = String(value).length > 24 ? String(value).slice(0, 24) + '…' : String(value);
+    const [lo, hi, used] = core.format([core.temperatureRange.min, core.temperatureRange.max, t.value], 2);
+    const note = t.reason === 'invalid'
+      ? `"${given}" is not a temperature above 0, so T = ${used} is used.`
+      : `Temperature ${given} is outside ${lo} to ${hi}, so T = ${used} is used.`;
+    return { value: t.value, note };
+  }
+
   // Options from a URL or from attributes, made safe: a hostile or broken value is clamped or
   // dropped, and each change is described in `notes` for the page to show. Never throws.
   const MAX_TEXT = 20000;
-  function cleanOptions(raw, headCount) {
+  function cleanOptions(raw, core) {
+    const headCount = core.heads.length;
     const options = {}, notes = [];
     const shown = (v) => { const t = String(v); return t.length > 24 ? t.slice(0, 24) + '…' : t; };
     for (const [key, value] of Object.entries(raw || {})) {
@@ -279,16 +339,12 @@
         options.text = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
         if (text.length > MAX_TEXT) notes.push(`The text was cut to its first ${MAX_TEXT} characters.`);
       } else if (key === 'temperature') {
-        const t = Number(value);
-        if (value === '' || !Number.isFinite(t) || t <= 0) {
-          notes.push(`"${shown(value)}" is not a temperature above 0, so T = 1 is used.`);
-        } else {
-          options.temperature = Math.min(3, Math.max(0.05, t));
-          if (options.temperature !== t) notes.push(`Temperature ${shown(value)} is outside 0.05 to 3; using ${options.temperature}.`);
-        }
+        const t = temperatureOf(core, value);
+        options.temperature = t.value;
+        if (t.note) notes.push(t.note);
       } else if (key === 'head') {
         const h = Number(value);
-        if (value !== '' && Number.isInteger(h) && h >= 0 && h < (headCount || 4)) options.head = h;
+        if (value !== '' && Number.isInteger(h) && h >= 0 && h < headCount) options.head = h;
         else notes.push(`There is no head "${shown(value)}"; showing head 0.`);
       } else if (key === 'step') {
         const s = Number(value);
@@ -302,11 +358,14 @@
         options.focus = String(value).slice(0, 200);
       } else if (key === 'number') {
         options.number = String(value).slice(0, 12);
+      } else if (key === 'autorun') {
+        options.autorun = !/^(false|0|off|no)$/i.test(String(value).trim());
       }
     }
     return { options, notes };
   }
 
-  AE.kit = { el, cleanOptions, firstTokens, figureNamed, loadFailed, optionNote, pressOne, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note, topIndices,
+  AE.kit = { el, cleanOptions, temperatureOf, firstTokens, figureNamed, mount, unmount, instanceOn, loadFailed,
+    optionNote, rendered, simpleInstance, pressOne, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note,
     topThreeText, frame, findToken, friendly };
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -77,27 +77,30 @@
       });
     }
 
-    // Runs the C model once per text; C prints every weight of every head once, and the
-    // matrix, chips and small maps all show those texts.
-    let computed = null;   // { text, result, texts }
+    // The C model runs once per text (core.model caches it); C prints the drawn part of every
+    // head's matrix once: full texts for the hooks and labels, short ones (".734") for the cells.
+    let computed = null;   // { text, result, texts, short }
     function compute() {
       if (computed && computed.text === state.text) return computed;
       const result = core.model(state.text, { parts: ['weights'] });
       const n = result.tokens.length, m = Math.min(n, MATRIX_MAX);
-      // C prints the part of each matrix that is drawn (the focal row is printed in render)
-      const texts = result.heads.map((h) => {
-        const flat = core.format(h.weights.slice(0, m).flatMap((row) => Array.from(row).slice(0, m)), 3);
-        return Array.from({ length: m }, (_, i) => flat.slice(i * m, (i + 1) * m));
+      const flat = new Float32Array(result.heads.length * m * m);
+      result.heads.forEach((h, k) => {
+        for (let i = 0; i < m; i++) flat.set(h.weights[i].subarray(0, m), (k * m + i) * m);
       });
-      computed = { text: state.text, result, texts };
+      const byHead = (all) => result.heads.map((h, k) =>
+        Array.from({ length: m }, (_, i) => all.slice((k * m + i) * m, (k * m + i + 1) * m)));
+      const texts = byHead(core.format(flat, 3));
+      const short = byHead(core.format(flat, 3, { leadingZero: false }));
+      computed = { text: state.text, result, texts, short };
       minis.querySelectorAll('.ae-heads-mini-map').forEach((map, h) => drawMini(map, texts[h], n));
       return computed;
     }
 
     function render() {
-      let result, texts;
+      let result, texts, short;
       try {
-        ({ result, texts } = compute());
+        ({ result, texts, short } = compute());
       } catch (err) {
         parts.note.set(kit.friendly(err), true);
         chips.setTokens([]);
@@ -106,7 +109,7 @@
         minis.querySelectorAll('.ae-heads-mini-map').forEach((map) => map.replaceChildren());
         computed = null;
         drawn = '';
-        root.dataset.ready = 'true';
+        kit.rendered(root);
         return;
       }
       const n = result.tokens.length;
@@ -119,7 +122,7 @@
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', n - 1));
       }
       const head = result.heads[state.head], shown = texts[state.head];
-      const focalTexts = core.format(head.weights[state.focus], 3);   // the whole focal row
+      const focalTexts = core.rowReport(result, state.head, state.focus, 3).texts;   // the whole focal row
       const words = tokens.map((t) => t.text);
 
       picker.press(state.head);
@@ -131,7 +134,7 @@
       if (key !== drawn) {
         const cut = (rows) => rows.slice(0, m).map((r) => Array.from(r).slice(0, m));
         matrix.set({ rowLabels: words.slice(0, m), colLabels: words.slice(0, m), values: cut(head.weights),
-          texts: shown, currentRow: state.focus,
+          texts: shown, shortTexts: short[state.head], currentRow: state.focus,
           cellLabel: (i, j) => words[i] + ' looks at ' + words[j] + ': ' + shown[i][j] });
         drawn = key;
       }
@@ -146,21 +149,15 @@
       chips.setWeights(row, focalTexts);
       chips.setFocal(state.focus);
       const focal = words[state.focus];
-      const top = kit.topThreeText(tokens, row, focalTexts);
+      const top = kit.topThreeText(core, tokens, row, focalTexts);
       summary.replaceChildren('In this head ', kit.el('b', { text: focal }), ' looks at ' + top + '.');
       parts.live.say('Head ' + head.name + ': ' + focal + ' attends most to ' + top + '.');
       root.dataset.focus = String(state.focus);
-      root.dataset.ready = 'true';
+      kit.rendered(root);
     }
 
     render();
-    return {
-      state,
-      // Changes any of text, head, focus and redraws.
-      set(change) {
-        Object.assign(state, change);
-        render();
-      },
-    };
+    // set() changes any of text, head, focus and redraws
+    return kit.simpleInstance(state, render, null, parts.destroy);
   };
 })(window.AttentionExplorer);

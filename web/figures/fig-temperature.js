@@ -6,7 +6,6 @@
   'use strict';
   const kit = AE.kit;
 
-  const MIN_T = 0.05, MAX_T = 3;
   const SHARP_BELOW = 0.5, FLAT_ABOVE = 1.5;   // where the caption changes its story
   // Candidates for the next word of PROMPT with made-up scores (inputs, not results).
   const PROMPT = 'The cat sat on the ___';
@@ -25,23 +24,18 @@
     return t < SHARP_BELOW ? 'sharp' : t > FLAT_ABOVE ? 'flat' : 'medium';
   }
 
-  // A temperature option from a data attribute or a caller: clamped into the slider's range,
+  // A temperature option from a data attribute or a caller, through the core's one clamp,
   // with a quiet note instead of an error when it had to be changed.
   function startingTemperature(value, core) {
     if (value === undefined || value === null) return { t: 1, note: '' };
-    const t = Number(value);
-    const two = (v) => core.format([v], 2)[0];
-    if (!Number.isFinite(t) || (typeof value === 'string' && value.trim() === '')) {
-      return { t: 1, note: `The temperature given is not a number, so the slider starts at T = ${two(1)}.` };
-    }
-    if (t >= MIN_T && t <= MAX_T) return { t, note: '' };
-    const c = Math.min(MAX_T, Math.max(MIN_T, t));
-    return { t: c, note: `A temperature of ${two(t)} is outside the slider's range, so it starts at T = ${two(c)}.` };
+    const t = kit.temperatureOf(core, value);
+    return { t: t.value, note: t.note };
   }
 
   // options: { temperature, number, title }
   AE.figures.temperature = function mountTemperature(root, core, options) {
     options = options || {};
+    const MIN_T = core.temperatureRange.min, MAX_T = core.temperatureRange.max;   // the C clamp's range
     const start = startingTemperature(options.temperature, core);
     const state = { temperature: start.t, linked: false };
     const parts = kit.frame(root, options.number === undefined ? '5.1' : options.number,
@@ -115,13 +109,13 @@
         result = core.softmax(scores, state.temperature);
       } catch (err) {
         parts.note.set(kit.friendly(err), true);
-        root.dataset.ready = 'true';
+        kit.rendered(root);
         return;
       }
       const probTexts = core.format(result.probs, 3);
       const [tText, hText] = [core.format([state.temperature], 2)[0], core.format([result.entropy], 2)[0]];
       const regime = regimeOf(state.temperature);
-      const top = kit.topIndices(result.probs, 1)[0];
+      const top = core.topK(result.probs, 1)[0];
 
       rows.forEach((r, i) => {
         r.row.dataset.prob = probTexts[i];
@@ -146,7 +140,7 @@
       }
       lastRegime = regime;
       root.dataset.regime = regime;
-      root.dataset.ready = 'true';
+      kit.rendered(root);
     }
 
     range.addEventListener('input', () => {
@@ -177,6 +171,7 @@
         render();
         if (state.linked !== wasLinked || (state.linked && state.temperature !== oldT)) sendLink();
       },
+      destroy: parts.destroy,
     };
   };
 })(window.AttentionExplorer);

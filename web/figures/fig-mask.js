@@ -124,18 +124,17 @@
 
     // "Step 3 of 5: sat may look at The, cat, sat — weights 0.226, 0.541, 0.233, sum 1.000",
     // then the same row under the other mode: blocked words give back (or take) a share.
-    function describeRow(r, words, weights, texts, allowed, otherWeights, decoding) {
-      const count = words.length, seen = words.map((w, j) => j).filter((j) => allowed[j]);
-      const sum = core.format(core.rowSums([weights]), 3)[0];
+    function describeRow(r, v, decoding) {
+      const words = v.words, count = words.length, texts = v.texts[r], allowed = v.allowed[r];
+      const seen = words.map((w, j) => j).filter((j) => allowed[j]);
       const lead = (decoding ? 'Step ' : 'Row ') + (r + 1) + ' of ' + count + ': ';
       const tail = ' may look at ' + (decoding ? '' : 'every word: ') + seen.map((j) => words[j]).join(', ') +
-        ' — weights ' + seen.map((j) => texts[j]).join(', ') + ', sum ' + sum + '.' +
+        ' — weights ' + seen.map((j) => texts[j]).join(', ') + ', sum ' + v.sums[r] + '.' +
         (decoding && r === count - 1 ? ' All generated; Step starts again.' : '');
       stepLine.replaceChildren(lead, kit.el('b', { text: words[r] }), tail);
       parts.live.say(lead + words[r] + tail);
 
-      const otherTexts = core.format(otherWeights, 3);
-      const otherAllowed = core.maskAllowed(count, { mask: decoding ? 'none' : 'causal' })[r];
+      const otherTexts = v.otherTexts[r], otherAllowed = v.otherAllowed[r];
       const list = words.map((w, j) => j).filter((j) => otherAllowed[j])
         .map((j) => words[j] + ' ' + otherTexts[j]).join(' · ');
       const same = r === count - 1 && otherTexts.every((t, j) => t === texts[j]);
@@ -146,51 +145,72 @@
             : ' (decoder) this row could only see: ' + list);
     }
 
+    // Everything one (text, mode, head) shows, computed once: the model under both masks (each
+    // run once; core.model caches), both masks, and every number printed by C. A step only
+    // picks a row of it, so stepping and playing cost no WASM call at all. Views are kept per
+    // mode and head until the text changes, so switching back and forth costs nothing either.
+    const views = new Map();
+    let viewsText = null;
+    function viewFor() {
+      if (viewsText !== state.text) { views.clear(); viewsText = state.text; }
+      const key = state.mode + '\n' + state.head;
+      if (views.has(key)) return views.get(key);
+      const shown = shownText();
+      const otherMode = state.mode === 'causal' ? 'none' : 'causal';
+      const now = core.model(shown.text, { mask: state.mode, parts: ['weights'] });
+      const other = core.model(shown.text, { mask: otherMode, parts: ['weights'] });
+      const count = now.tokens.length;
+      const h = Math.min(Math.max(0, state.head | 0), now.heads.length - 1);
+      const head = now.heads[h];
+      const flat = new Float32Array(2 * count * count);
+      head.weights.forEach((row, i) => flat.set(row, i * count));
+      other.heads[h].weights.forEach((row, i) => flat.set(row, (count + i) * count));
+      const rowsOf = (list, from) => Array.from({ length: count }, (_, i) => list.slice((from + i) * count, (from + i + 1) * count));
+      const all = core.format(flat, 3), short = core.format(flat, 3, { leadingZero: false });
+      const whole = core.format(flat.subarray(0, count * count), 0);
+      const view = { total: shown.total, n: count, head, words: now.tokens.map((t) => t.text),
+        allowed: core.maskAllowed(count, { mask: state.mode }), otherAllowed: core.maskAllowed(count, { mask: otherMode }),
+        texts: rowsOf(all, 0), otherTexts: rowsOf(all, count), short: rowsOf(short, 0), whole: rowsOf(whole, 0),
+        sums: core.format(core.rowSums(head.weights), 3) };
+      views.set(key, view);
+      return view;
+    }
+
     function render() {
-      let shown, now, other;
+      let v;
       try {
-        shown = shownText();
-        const run = (mask) => core.model(shown.text, { mask, parts: ['weights'] });
-        now = run(state.mode);
-        other = run(state.mode === 'causal' ? 'none' : 'causal');
+        v = viewFor();
       } catch (err) {
         stop();
         parts.note.set(kit.friendly(err), true);
         matrix.table.replaceChildren();
         stepLine.textContent = compare.textContent = '';
         stepButton.disabled = playButton.disabled = true;
-        root.dataset.ready = 'true';
+        kit.rendered(root);
         return;
       }
       stepButton.disabled = playButton.disabled = false;
-      n = now.tokens.length;
-      parts.note.set(shown.total > n ? `Only the first ${n} of ${shown.total} tokens are used.` : '');
+      n = v.n;
+      parts.note.set(v.total > n ? `Only the first ${n} of ${v.total} tokens are used.` : '');
       title.textContent = options.title || `The causal mask on a ${n}-token sentence`;
       if (state.step >= n) state.step = -1;
       const decoding = state.mode === 'causal';
       const row = state.step;   // the current row (-1: none, the whole matrix)
-      const h = Math.min(Math.max(0, state.head | 0), now.heads.length - 1);
-      const head = now.heads[h], words = now.tokens.map((t) => t.text);
-      const allowed = core.maskAllowed(n, { mask: state.mode });   // from C
-
-      // C prints every weight; blocked cells also get C's whole-number text ("0") for display.
-      const flat = head.weights.flatMap((r) => Array.from(r));
-      const all = core.format(flat, 3), whole = core.format(flat, 0);
-      const texts = head.weights.map((r, i) => all.slice(i * n, (i + 1) * n));
+      const { head, words, allowed, texts } = v;
+      // C prints every weight; blocked cells show C's whole-number text ("0").
       const label = (i, j) => words[i] + ' looks at ' + words[j] + (i === j ? ' (itself)' : '') +
         ': ' + (allowed[i][j] ? texts[i][j] : 'blocked, weight ' + texts[i][j]);
+      const shortTexts = v.short.map((r, i) => r.map((t, j) => (allowed[i][j] ? t : v.whole[i][j])));
       // Decoder: rows after the current one are not generated yet. Encoder: the whole
       // sentence is read at once, so every row is shown and Step only moves the highlight.
       const hiddenFrom = decoding && state.step >= 0 ? state.step : undefined;
-      matrix.set({ rowLabels: words, colLabels: words, values: head.weights, texts, allowed,
+      matrix.set({ rowLabels: words, colLabels: words, values: head.weights, texts, shortTexts, allowed,
         currentRow: row < 0 ? undefined : row, hiddenFrom, cellLabel: label });
       matrix.table.classList.add('ae-mask-table');
       matrix.table.querySelector('caption').textContent = `Head “${head.name}” (diffuse: its weights ` +
         'spread out, so you can see them re-share). Each shown row adds up to 1.';
       matrix.table.querySelectorAll('td[data-row]').forEach((cell) => {
-        const i = Number(cell.dataset.row), j = Number(cell.dataset.col);
-        if (i === j) cell.classList.add('ae-mask-self');
-        if (!allowed[i][j] && !cell.dataset.hidden) cell.textContent = whole[i * n + j];
+        if (cell.dataset.row === cell.dataset.col) cell.classList.add('ae-mask-self');
       });
       matrix.table.querySelectorAll('tbody tr').forEach((tr, i) => {
         tr.classList.toggle('ae-mask-later', hiddenFrom !== undefined && i > hiddenFrom);
@@ -200,14 +220,14 @@
       });
 
       if (row < 0) overview(n, decoding);
-      else describeRow(row, words, head.weights[row], texts[row], allowed[row], other.heads[h].weights[row], decoding);
+      else describeRow(row, v, decoding);
       legend.lastChild.style.visibility = decoding ? '' : 'hidden';   // no "not generated" in an encoder
 
       kit.pressOne(modes.querySelectorAll('[data-mode]'), Object.keys(MODES).indexOf(state.mode));
       calm.hidden = !reducedMotion();
       root.dataset.mode = state.mode;
       root.dataset.step = String(state.step);
-      root.dataset.ready = 'true';
+      kit.rendered(root);
     }
 
     render();
@@ -221,6 +241,11 @@
         if (!(Number.isInteger(state.step) && state.step >= 0)) state.step = -1;   // a bad step shows the whole matrix
         if ('text' in change && input.value !== state.text) input.value = state.text;
         render();
+      },
+      // Stops Play and any queued announcement.
+      destroy() {
+        stop();
+        parts.destroy();
       },
     };
   };
