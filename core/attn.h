@@ -238,19 +238,6 @@ const char *attn_head_dim_name(int h, char part, int dim);
 int attn_format_numbers(char *buf, int cap, const float *values, int count, int decimals);
 
 // ---------------------------------------------------------------------------------------
-// TEMPORARY STUB of the gpt branch's API (replaced when gpt is merged): config and tensors
-
-typedef struct {
-    int vocab, context, d_model, n_heads, n_layers, d_mlp, attention_only, layernorm;
-} attn_gpt_config;
-
-int attn_gpt_check_config(const attn_gpt_config *cfg);
-size_t attn_gpt_param_floats(const attn_gpt_config *cfg);
-int attn_gpt_tensor_count(const attn_gpt_config *cfg);
-int attn_gpt_tensor_info(const attn_gpt_config *cfg, int i, const char **name, size_t *offset,
-                         int *rows, int *cols);
-
-// ---------------------------------------------------------------------------------------
 // Weight files: a trained model's parameters in one versioned, checksummed byte buffer
 //
 // A 64-byte little-endian header (magic "AEWT", version, the attn_gpt_config, storage
