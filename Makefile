@@ -18,9 +18,10 @@ CORE_HDR  = $(wildcard core/*.h)
 TEST_SRC  = $(wildcard tests/core/test_*.c)
 TESTS     = $(TEST_SRC:tests/core/%.c=build/tests/%)
 TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
-# every function the public header declares, and malloc/free for the bridge
+# every function the public header declares (a line at column 0: return type, then attn_name(,
+# or attn_name( alone after a return type on the line above), and malloc/free for the bridge
 LP       := (
-EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
+EXPORTS   = $(shell sed -n 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
 
 .PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
 

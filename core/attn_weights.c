@@ -204,7 +204,6 @@ static int parse_header(attn_gpt_config *cfg, int *format, uint64_t *payload, si
         uint32_t u = get_u32(buf + OFF_CONFIG + 4 * i);
         memcpy(&f[i], &u, sizeof u);   // two's complement bits back to int32
     }
-    if ((f[6] != 0 && f[6] != 1) || (f[7] != 0 && f[7] != 1)) return ATTN_ERR_FORMAT;
     attn_gpt_config c = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7] };
     uint64_t want;
     int rc = payload_shape(&want, floats, count, &c, (int)fmt);
