@@ -110,7 +110,7 @@ FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_SAN            = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ            = $(CORE_SRC:core/%.c=build/fuzz/obj/%.o)
 
-.PHONY: fuzz fuzz-smoke fuzz-programs
+.PHONY: fuzz fuzz-smoke fuzz-programs fuzz-corpus
 .SECONDARY: $(FUZZ_OBJ)
 
 # Run each libFuzzer target for FUZZ_SECONDS (default 60); fails on any crash.
@@ -122,6 +122,12 @@ fuzz-smoke:
 	@FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 fuzz-programs: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# Writes the seeds of fuzz_weights: tiny valid weight files saved by the core (commit them).
+fuzz-corpus: build/libattn.a
+	@mkdir -p build tests/fuzz/corpus/fuzz_weights
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore tests/fuzz/gen_weights_corpus.c build/libattn.a -lm -o build/gen_weights_corpus
+	build/gen_weights_corpus tests/fuzz/corpus/fuzz_weights
 
 # the core, instrumented; its warnings are the native build's job, so no -Werror here
 build/fuzz/obj/%.o: core/%.c $(CORE_HDR)
