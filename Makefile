@@ -61,9 +61,13 @@ site-folder: wasm
 
 # Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
 # native oracle the WASM tests compare against.
-test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
+test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long build/native_gpt
 
 build/native_layer: tests/wasm/native_layer.c tests/wasm/oracle_io.h build/libattn.a
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
+
+# the trained-model oracle: training steps, weight files and forward passes, natively
+build/native_gpt: tests/wasm/native_gpt.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
 # the long-context oracle: the portable C path the WASM SIMD path must match
