@@ -61,7 +61,7 @@ site-folder: wasm
 
 # Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
 # native oracle the WASM tests compare against.
-test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long build/native_gpt
+test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long build/native_gpt build/attn-train
 
 build/native_layer: tests/wasm/native_layer.c tests/wasm/oracle_io.h build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@

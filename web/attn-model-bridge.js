@@ -263,20 +263,25 @@
   // ------------------------------------------------------------------------------------
   // A training job: owns params, grads, AdamW's m and v, the activations and the batch
 
+  // the induction experiment as build/attn-train induction runs it (tools/attn_train_cli.c):
+  // 2 attention-only layers of 4 heads, d_model 64, no LayerNorm, 32 sequences of 40 tokens,
+  // periods 8..16, AdamW at a constant lr 1e-2, weight decay 0.01, gradient clipping at 1
   const INDUCTION_DEFAULTS = {
-    config: { vocab: 33, context: 48, d_model: 64, n_heads: 4, n_layers: 2, d_mlp: 0,
+    config: { vocab: 33, context: 40, d_model: 64, n_heads: 4, n_layers: 2, d_mlp: 0,
       attention_only: 1, layernorm: 0 },
-    seed: 1, batch: 32, seq: 48, minPeriod: 8, maxPeriod: 16,
-    lr: 1e-2, lrMin: 1e-3, warmup: 50, totalSteps: 1000, beta1: 0.9, beta2: 0.95, eps: 1e-8,
-    weightDecay: 0.1, clipNorm: 1.0, schedule: true,
+    seed: 1, batch: 32, seq: 40, minPeriod: 8, maxPeriod: 16,
+    lr: 1e-2, lrMin: 1e-3, warmup: 0, totalSteps: 0, schedule: false,
+    beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01, clipNorm: 1.0,
   };
 
-  // options: { task: 'induction', config, seed, batch, seq, minPeriod, maxPeriod, lr, lrMin,
-  // warmup, totalSteps, beta1, beta2, eps, weightDecay, clipNorm, schedule }; unspecified
-  // fields take INDUCTION_DEFAULTS. step(k) runs k training steps (each: the seeded batch of
-  // that step, forward, backward, AdamW at the scheduled learning rate) and returns
-  // { step, loss, losses, gradNorm, lr }; measure() runs the model on the current step's batch
-  // and returns { step, loss, lossFirst, lossRepeat, prefixMatch: [layer][head] }.
+  // options: { task: 'induction', config, seed, batch, seq, minPeriod, maxPeriod, lr,
+  // beta1, beta2, eps, weightDecay, clipNorm, and schedule: true for warm-up + cosine from lr
+  // to lrMin (warmup, totalSteps) }; unspecified fields take INDUCTION_DEFAULTS. step(k) runs k
+  // training steps (each: the seeded batch of that step, forward, backward, AdamW) and returns
+  // { step, loss, losses, gradNorm, lr }. measure() runs the model as it is now on the batch
+  // the next step will train on (data it has not seen), without updating it, and returns
+  // { step, loss, lossFirst, lossRepeat, prefixMatch: [layer][head] }: what build/attn-train
+  // induction reports at step `step + 1`.
   function createTrainingJob(coreOrModule, options) {
     const M = moduleOf(coreOrModule);
     options = options || {};
@@ -340,10 +345,10 @@
       return { step, loss: count ? losses[count - 1] : null, losses, gradNorm: M.HEAPF32[ptr.norm >> 2], lr };
     }
 
-    // the model on the batch of the current step (step 0: the first batch), no update
+    // the model now, on the next step's batch, no update
     function measure() {
       heap.alive();
-      batchOf(Math.max(step, 1));
+      batchOf(step + 1);
       heap.check(M._attn_gpt_forward(ptr.acts, ptr.loss, ptr.params, ptr.cfg, ptr.tokens, ptr.targets,
         B, T, 0, 0));
       const loss = M.HEAPF32[ptr.loss >> 2];

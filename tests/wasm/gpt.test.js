@@ -24,15 +24,15 @@ function native(args) {
   return JSON.parse(r.stdout);
 }
 
-// a short run that moves: warm-up of 5 steps to lr 1e-2
-const RUN = { seed: 7, warmup: 5, totalSteps: 200, lr: 1e-2, lrMin: 1e-3, batch: 16 };
+// a short run with the schedule on (warm-up of 5 steps to lr 1e-2, cosine to 1e-3 at 200)
+const RUN = { seed: 7, schedule: 1, warmup: 5, totalSteps: 200, lr: 1e-2, lrMin: 1e-3, batch: 16 };
 const STEPS = 30;
 const asArgs = (o) => Object.entries(o).map(([k, v]) => `${k}=${v}`);
 
 test('30 induction training steps in WASM match the native build step by step', async () => {
   const M = await AE.loadModelCore();
   const want = native(['train', ...asArgs(RUN), `steps=${STEPS}`]);
-  const job = AE.createTrainingJob(M, Object.assign({ task: 'induction' }, RUN));
+  const job = AE.createTrainingJob(M, Object.assign({ task: 'induction' }, RUN, { schedule: true }));
   assert.deepEqual(job.config, AE.INDUCTION_DEFAULTS.config);
   // in slices, as a page runs it between frames
   const losses = [];
@@ -55,6 +55,33 @@ test('30 induction training steps in WASM match the native build step by step', 
   assert.throws(() => job.step(1), /destroyed/);
 });
 
+test('the WASM training job with its defaults reproduces build/attn-train induction, step by step', async () => {
+  const M = await AE.loadModelCore();
+  const steps = 30;
+  const r = spawnSync(path.join(ROOT, 'build', 'attn-train'), ['induction', '--seed', '2', '--steps', String(steps), '--every', '1', '--json'],
+    { encoding: 'utf8', env: Object.assign({}, process.env, { OMP_NUM_THREADS: '1' }) });
+  assert.equal(r.status, 0, r.stderr);
+  const reports = r.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((o) => o.step);
+  assert.equal(reports.length, steps);
+  const job = AE.createTrainingJob(M, { task: 'induction', seed: 2 });
+  let worstLoss = 0, worstPm = 0;
+  for (const want of reports) {
+    // attn-train reports step s from the model before update s, on batch s: measure() now
+    const m = job.measure();
+    assert.equal(m.step + 1, want.step);
+    const loss = job.step(1).loss;
+    // attn-train prints 5 decimals for losses, 4 for prefix-match: half a unit of those, plus float noise
+    worstLoss = Math.max(worstLoss, maxAbsDiff([loss, m.loss, m.lossFirst, m.lossRepeat],
+      [want.loss, want.loss, want.loss_first_half, want.loss_repeat_half]));
+    worstPm = Math.max(worstPm, maxAbsDiff(m.prefixMatch.flat(), want.prefix_match.flat()));
+  }
+  console.log(`  attn-train vs WASM over ${steps} steps: max |loss diff| ${worstLoss.toExponential(2)}, max |prefix-match diff| ${worstPm.toExponential(2)}`);
+  assert.ok(worstLoss <= 2e-5, `losses within 2e-5 (got ${worstLoss})`);
+  assert.ok(worstPm <= 1e-4, `prefix-match within 1e-4 (got ${worstPm})`);
+  assert.ok(reports[steps - 1].loss < reports[0].loss - 0.01, 'the run trains');
+  job.destroy();
+});
+
 test('a weight file trained natively loads in WASM and gives the same logits, probabilities and weights', async () => {
   const M = await AE.loadModelCore();
   const tokens = [0, 5, 9, 3, 12, 7, 5, 9, 3, 12, 7, 5];
@@ -65,6 +92,7 @@ test('a weight file trained natively loads in WASM and gives the same logits, pr
     const model = AE.createGptModel(M, new Uint8Array(fs.readFileSync(file)));
     assert.equal(model.format, format);
     assert.deepEqual(Object.values(model.config), want.config);
+    assert.equal(model.config.context, 40);
     const got = model.forward(tokens);
     assertClose(got.logits, want.logits, 1e-5, `${format}: logits of the last position`);
     assertClose(got.probs, want.probs, 1e-6, `${format}: next-token probabilities`);
@@ -126,7 +154,7 @@ test('corrupt weight files are refused with the C loader\'s status codes', async
   const model = AE.createGptModel(core, good);
   assert.equal(model.config.vocab, 33);
   assert.throws(() => model.forward([]), (e) => e.code === -2);
-  assert.throws(() => model.forward(new Array(49).fill(1)), (e) => e.code === -2);
+  assert.throws(() => model.forward(new Array(41).fill(1)), (e) => e.code === -2);
   assert.throws(() => model.forward([0, 40]), (e) => e.code === -10, 'token id beyond the vocabulary');
   model.destroy();
 });
@@ -157,6 +185,7 @@ test('training job options are checked by the core before any step', async () =>
   assert.throws(() => AE.createTrainingJob(M, { config: { n_heads: 5 } }), (e) => e.code === AE.MODEL_CODES.CONFIG);
   assert.throws(() => AE.createTrainingJob(M, { maxPeriod: 40 }), (e) => e.code === -10, 'period beyond the vocabulary');
   assert.throws(() => AE.createTrainingJob(M, { seq: 64 }), (e) => e.code === -2, 'sequence longer than the context');
+  assert.throws(() => AE.createTrainingJob(M, { seq: 12 }), (e) => e.code === -10, 'sequence too short for period 16');
   assert.throws(() => AE.createTrainingJob(M, { task: 'copy' }), /unknown task/);
   const job = AE.createTrainingJob(M, { batch: 2 });
   const before = job.measure();

@@ -43,8 +43,8 @@ static const char *arg_str(int argc, char **argv, const char *key) {
 }
 
 static int train(int argc, char **argv) {
-    // defaults: INDUCTION_DEFAULTS of web/attn-model-bridge.js
-    attn_gpt_config cfg = { (int)arg(argc, argv, "vocab", 33), (int)arg(argc, argv, "context", 48),
+    // defaults: INDUCTION_DEFAULTS of web/attn-model-bridge.js (schedule=1 for warm-up + cosine)
+    attn_gpt_config cfg = { (int)arg(argc, argv, "vocab", 33), (int)arg(argc, argv, "context", 40),
         (int)arg(argc, argv, "d_model", 64), (int)arg(argc, argv, "n_heads", 4),
         (int)arg(argc, argv, "n_layers", 2), (int)arg(argc, argv, "d_mlp", 0),
         (int)arg(argc, argv, "attention_only", 1), (int)arg(argc, argv, "layernorm", 0) };
@@ -52,9 +52,10 @@ static int train(int argc, char **argv) {
     int B = (int)arg(argc, argv, "batch", 32), T = (int)arg(argc, argv, "seq", cfg.context);
     int minp = (int)arg(argc, argv, "minPeriod", 8), maxp = (int)arg(argc, argv, "maxPeriod", 16);
     float lr = (float)arg(argc, argv, "lr", 1e-2), lr_min = (float)arg(argc, argv, "lrMin", 1e-3);
-    int warmup = (int)arg(argc, argv, "warmup", 50), total = (int)arg(argc, argv, "totalSteps", 1000);
+    int warmup = (int)arg(argc, argv, "warmup", 0), total = (int)arg(argc, argv, "totalSteps", 0);
+    int schedule = (int)arg(argc, argv, "schedule", 0);
     int steps = (int)arg(argc, argv, "steps", 10);
-    attn_adamw_options opt = { lr, 0.9f, 0.95f, 1e-8f, (float)arg(argc, argv, "weightDecay", 0.1),
+    attn_adamw_options opt = { lr, 0.9f, 0.95f, 1e-8f, (float)arg(argc, argv, "weightDecay", 0.01),
                                (float)arg(argc, argv, "clipNorm", 1.0) };
     CHECK(attn_gpt_check_config(&cfg));
     size_t P = attn_gpt_param_floats(&cfg), A = attn_gpt_activation_floats(&cfg, B, T);
@@ -68,13 +69,13 @@ static int train(int argc, char **argv) {
     printf("{\"losses\": [");
     for (int s = 1; s <= steps; s++) {
         CHECK(attn_induction_batch(tokens, targets, periods, B, T, cfg.vocab, minp, maxp, seed, s));
-        opt.lr = attn_lr_schedule(s, warmup, total, lr, lr_min);
+        opt.lr = schedule ? attn_lr_schedule(s, warmup, total, lr, lr_min) : lr;
         CHECK(attn_gpt_train_step(params, grads, m, v, acts, &cfg, tokens, targets, B, T, s, &opt, &loss, &norm));
         printf("%s%.9g", s > 1 ? "," : "", (double)loss);
     }
     printf("], \"gradNorm\": %.9g", (double)norm);
-    // measure: the model on the batch of the last step, as createTrainingJob().measure()
-    CHECK(attn_induction_batch(tokens, targets, periods, B, T, cfg.vocab, minp, maxp, seed, steps > 1 ? steps : 1));
+    // measure: the model now on the next step's batch, as createTrainingJob().measure()
+    CHECK(attn_induction_batch(tokens, targets, periods, B, T, cfg.vocab, minp, maxp, seed, steps + 1));
     CHECK(attn_gpt_forward(acts, &loss, params, &cfg, tokens, targets, B, T, NULL, 0));
     float first, repeat;
     CHECK(attn_gpt_position_losses(pos, acts, &cfg, targets, B, T));
