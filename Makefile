@@ -21,7 +21,19 @@ TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 # every function the public header declares (a line at column 0: return type, then attn_name(,
 # or attn_name( alone after a return type on the line above), and malloc/free for the bridge
 LP       := (
-EXPORTS   = $(shell sed -n 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
+COMMA    := ,
+EMPTY    :=
+SPACE    := $(EMPTY) $(EMPTY)
+EXPORT_SED = 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p'
+# The trained-model code (transformer, training, weight files) goes into its own module,
+# web/attn-model-core.js (every core file), which only pages showing a trained model load;
+# the lesson's web/attn-core.js leaves it out, so the lesson bundle keeps its size budget.
+MODEL_SRC     = core/attn_gpt.c core/attn_weights.c
+LESSON_SRC    = $(filter-out $(MODEL_SRC),$(CORE_SRC))
+ALL_EXPORTS   = $(shell sed -n $(EXPORT_SED) core/attn.h | sort -u)
+MODEL_ONLY    = $(shell sed -n $(EXPORT_SED) $(MODEL_SRC) | sort -u)
+EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
+MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
 .PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train
 
@@ -35,8 +47,9 @@ artifacts: native wasm site-folder
 # Native library and the command-line tool build/attn.
 native: build/libattn.a build/attn
 
-# The WebAssembly module the pages load, with the wasm embedded.
-wasm: web/attn-core.js
+# The WebAssembly modules the pages load, with the wasm embedded: the lesson's core, and the
+# core with the trained-model code (loaded lazily by web/attn-model-bridge.js).
+wasm: web/attn-core.js web/attn-model-core.js
 
 build/obj/%.o: core/%.c $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -49,8 +62,11 @@ build/libattn.a: $(CORE_SRC:core/%.c=build/obj/%.o)
 build/attn: core/attn_cli.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
-web/attn-core.js: $(CORE_SRC) $(CORE_HDR)
-	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(CORE_SRC) -o $@
+web/attn-core.js: $(LESSON_SRC) $(CORE_HDR) Makefile
+	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(LESSON_SRC) -o $@
+
+web/attn-model-core.js: $(CORE_SRC) $(CORE_HDR)
+	$(EMCC) $(CSTD) $(subst AttnCore,AttnModelCore,$(EMFLAGS)) -sEXPORTED_FUNCTIONS=$(MODEL_EXPORTS) $(CORE_SRC) -o $@
 
 # One self-contained folder, dist/, that works from file:// and from any static host
 # (GitHub Pages): the lesson, embed.html, and attention-figures.js (one classic script).
@@ -170,7 +186,7 @@ build/attn-train: tools/attn_train_cli.c tests/core/gpt_ref.h $(CORE_SRC) $(CORE
 
 # Remove everything the build made.
 clean:
-	rm -rf build dist web/attn-core.js
+	rm -rf build dist web/attn-core.js web/attn-model-core.js
 
 # List the verbs.
 help:

@@ -4,17 +4,17 @@
 // blocked there). The script calls AttentionExplorer.registerWeights(name, base64); when it
 // runs before web/attn-model-bridge.js it parks the data in AttentionExplorer.pendingWeights.
 //   node tools/wrap_weights.js in.bin out.js [name]      (name defaults to in.bin's base name)
-// The file is checked by the C loader first (web/attn-core.js, when built): a corrupt or
+// The file is checked by the C loader first (web/attn-model-core.js, when built): a corrupt or
 // truncated file is refused with the core's message, never shipped.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 async function checkWithCore(bytes) {
-  const corePath = path.join(__dirname, '..', 'web', 'attn-core.js');
+  const corePath = path.join(__dirname, '..', 'web', 'attn-model-core.js');
   if (!fs.existsSync(corePath)) {
     if (String.fromCharCode(...bytes.subarray(0, 4)) !== 'AEWT') throw new Error('not a weight file (no AEWT magic)');
-    return 'magic only (web/attn-core.js not built)';
+    return 'magic only (web/attn-model-core.js not built)';
   }
   const M = await require(corePath)();
   const buf = M._malloc(bytes.length), cfg = M._malloc(32), fmt = M._malloc(4);

@@ -9,10 +9,11 @@
    Weights ship as classic scripts (tools/wrap_weights.js), fetched only when asked:
      AttentionExplorer.loadWeights('brown')          -> Promise<Uint8Array>  (a <script> tag
                                                         in the browser, require() in Node)
-     AttentionExplorer.loadModelCore()               -> Promise<M> (the raw module)
+     AttentionExplorer.loadModelCore()               -> Promise<M> (attn-model-core.js, lazily)
      AttentionExplorer.createGptModel(M, bytes)      -> { config, format, forward(tokens), destroy() }
      AttentionExplorer.createTrainingJob(M, options) -> { step(n), measure(), saveWeights(), destroy() }
-   M is the module attn-core.js builds (or a core from loadCore(), which carries it as .wasm). */
+   M is the model module: the whole C core built by `make` as web/attn-model-core.js, apart from
+   the lesson's attn-core.js so that pages without a trained model never download its code. */
 (function (root) {
   'use strict';
   const ns = (root.AttentionExplorer = root.AttentionExplorer || {});
@@ -91,18 +92,37 @@
     });
   }
 
-  // The raw module: from the lesson bridge's core when it exposes it, else an instance of
-  // its own (the same attn-core.js factory).
+  // Loads a classic script beside this one (browser) or requires it (Node).
+  function loadScript(file, ready) {
+    return new Promise((resolve, reject) => {
+      if (ready()) { resolve(); return; }
+      if (typeof document === 'undefined') {
+        try { require(require('path').join(__dirname, file)); resolve(); } catch (e) { reject(e); }
+        return;
+      }
+      const script = document.createElement('script');
+      script.src = scriptBase + file;
+      script.async = true;
+      script.onload = () => resolve();
+      script.onerror = () => reject(new Error('could not load ' + script.src));
+      document.head.appendChild(script);
+    });
+  }
+
+  // The model module (web/attn-model-core.js: the whole core with the transformer, training and
+  // weight files), loaded the first time a model or a training job is asked for. The lesson's
+  // attn-core.js leaves that code out to stay small; the two modules share no memory.
   let modelCore = null;
   function loadModelCore() {
     if (modelCore) return modelCore;
-    modelCore = (ns.loadCore ? ns.loadCore() : Promise.resolve(null)).then((core) => {
-      if (core && core.wasm) return core.wasm;
-      let factory = root.AttnCore;
-      if (!factory && typeof require === 'function') factory = require('./attn-core.js');
-      if (typeof factory !== 'function') throw new Error('The attention core (attn-core.js) did not load.');
-      return factory();
+    const factory = () => root.AttnModelCore ||
+      (typeof document === 'undefined' && typeof require === 'function' ? require('./attn-model-core.js') : null);
+    modelCore = loadScript('attn-model-core.js', () => typeof factory() === 'function').then(() => {
+      if (typeof WebAssembly !== 'object') throw new Error('This browser cannot run WebAssembly.');
+      if (typeof factory() !== 'function') throw new Error('The model core (attn-model-core.js) did not load.');
+      return factory()();
     });
+    modelCore.catch(() => { modelCore = null; });   // a failed load may be retried
     return modelCore;
   }
 
@@ -110,9 +130,8 @@
   // Heap helpers, per module and per handle
 
   function moduleOf(M) {
-    if (M && M.wasm && M.wasm._malloc) return M.wasm;
     if (!M || typeof M._malloc !== 'function' || typeof M._attn_weights_load !== 'function') {
-      throw new Error('createGptModel/createTrainingJob need the raw WASM module (attn-core.js) or a core carrying it as .wasm');
+      throw new Error('createGptModel/createTrainingJob need the model module: AttentionExplorer.loadModelCore()');
     }
     return M;
   }

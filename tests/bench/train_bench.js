@@ -5,7 +5,7 @@
 //   gpt        GPT-shaped, the Brown model's shape: vocab 4096, context 64, d_model 64, 4 layers
 //              x 4 heads, MLP 256, LayerNorm, batch 8 x 64 (seeded random tokens)
 // and four implementations of the same step:
-//   wasm       the product module web/attn-core.js (attn_gpt_train_step), in Node
+//   wasm       the product module web/attn-model-core.js (attn_gpt_train_step), in Node
 //   native     the same C, gcc -O3 -march=native, one thread (build/bench/train_native)
 //   js         tests/bench/gpt_plain.js, plain JavaScript
 //   tfjs-wasm  tests/bench/gpt_tfjs.js, TensorFlow.js 4.22 on its WASM backend
@@ -100,7 +100,7 @@ function wasmTrainer(M, model) {
 }
 
 async function main() {
-  const M = await require(path.join(ROOT, 'web', 'attn-core.js'))();
+  const M = await require(path.join(ROOT, 'web', 'attn-model-core.js'))();
   const nativeBin = path.join(ROOT, 'build', 'bench', 'train_native');
   let tfjs = null, tfjsWhy = null;
   try {

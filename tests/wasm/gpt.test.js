@@ -148,10 +148,15 @@ test('corrupt weight files are refused with the C loader\'s status codes', async
       label);
   }
   assert.throws(() => AE.createGptModel(M, [1, 2, 3]), TypeError);
-  assert.throws(() => AE.createGptModel({}, good), /raw WASM module/);
-  // the lesson bridge's core carries the module too
+  assert.throws(() => AE.createGptModel({}, good), /needs? the model module/);
+  // the lesson's module has no model code (it stays small): it is refused with a clear message
   const core = await loadCore();
-  const model = AE.createGptModel(core, good);
+  assert.equal(typeof core.wasm, 'undefined');
+  const lesson = await require('../../web/attn-core.js')();
+  assert.equal(typeof lesson._attn_gpt_forward, 'undefined', 'the lesson module leaves the model code out');
+  assert.throws(() => AE.createGptModel(lesson, good), /needs? the model module/);
+  assert.equal(await AE.loadModelCore(), M, 'one model module per process');
+  const model = AE.createGptModel(M, good);
   assert.equal(model.config.vocab, 33);
   assert.throws(() => model.forward([]), (e) => e.code === -2);
   assert.throws(() => model.forward(new Array(41).fill(1)), (e) => e.code === -2);
