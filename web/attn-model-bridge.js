@@ -232,6 +232,10 @@
       if (n < 1 || n > config.context) {
         throw new AttnError(-2, `the model takes 1 to ${config.context} tokens, not ${n}`);
       }
+      for (let i = 0; i < n; i++) {
+        // the core checks the range; a fractional or non-number id must not be truncated into one
+        if (!Number.isInteger(tokens[i])) throw new AttnError(-10, `token ${i} is not a whole number: ${tokens[i]}`);
+      }
       const acts = heap.get('acts', M._attn_gpt_activation_floats(cfgPtr, 1, n) * 4);
       const tok = heap.get('tokens', n * 4);
       writeInts(M, tok, tokens);

@@ -21,7 +21,8 @@ const { spawnSync } = require('node:child_process');
 const { createPlainGpt } = require('./gpt_plain.js');
 
 const ROOT = path.join(__dirname, '..', '..');
-const BUDGET_MS = Number(process.env.TRAIN_BENCH_MS || 4000);   // per impl and model
+const BUDGET_MS = Number(process.env.TRAIN_BENCH_MS || 6000);   // per impl and model, over all rounds
+const ROUNDS = 3;
 const MODELS = [
   { name: 'induction', batch: 32, cfg: { vocab: 33, context: 40, d_model: 64, n_heads: 4, n_layers: 2, d_mlp: 0, attention_only: 1, layernorm: 0 } },
   { name: 'gpt', batch: 8, cfg: { vocab: 4096, context: 64, d_model: 64, n_heads: 4, n_layers: 4, d_mlp: 256, attention_only: 0, layernorm: 1 } },
@@ -32,22 +33,6 @@ const FIELDS = ['vocab', 'context', 'd_model', 'n_heads', 'n_layers', 'd_mlp', '
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-// steps `fn(step)` after 3 warm-up steps (JavaScript's JIT needs them), until the budget
-// (at least 3 timed); the median
-function timeSteps(fn) {
-  for (let step = 1; step <= 3; step++) fn(step);
-  const times = [];
-  let total = 0;
-  for (let step = 4; times.length < 64 && (total < BUDGET_MS || times.length < 3); step++) {
-    const t0 = performance.now();
-    fn(step);
-    const t = performance.now() - t0;
-    times.push(t);
-    total += t;
-  }
-  return { ms: median(times), runs: times.length };
 }
 
 // the batches every impl trains on: the induction task's for vocab 33 (from the core), else
@@ -141,20 +126,43 @@ async function main() {
     process.stderr.write(`  ${model.name}: first losses C ${cLoss.map((x) => x.toFixed(5))}, JS ${jsLoss.map((x) => x.toFixed(5))}` +
       (tf ? `, tfjs ${check.tfjs_losses.map((x) => x.toFixed(5))}` : '') + '\n');
 
-    const timed = {};
-    timed.wasm = timeSteps((s) => wasm.step(batchOf(s % 8 + 1), s + 3));
-    process.stderr.write(`  ${model.name} wasm ${timed.wasm.ms.toFixed(1)} ms/step\n`);
-    const res = spawnSync(nativeBin, [...FIELDS.map((f) => String(cfg[f])), String(B), String(BUDGET_MS)], { encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(`train_native ${model.name}: ${res.stderr || res.stdout}`);
-    timed.native = JSON.parse(res.stdout);
-    process.stderr.write(`  ${model.name} native ${timed.native.ms.toFixed(1)} ms/step\n`);
-    timed.js = timeSteps((s) => plain.trainStep(batchOf(s % 8 + 1).tokens, batchOf(s % 8 + 1).targets, s + 3, OPT));
-    process.stderr.write(`  ${model.name} js ${timed.js.ms.toFixed(1)} ms/step\n`);
-    if (tf) {
-      timed['tfjs-wasm'] = timeSteps((s) => tf.trainStep(batchOf(s % 8 + 1).tokens, batchOf(s % 8 + 1).targets));
-      process.stderr.write(`  ${model.name} tfjs-wasm ${timed['tfjs-wasm'].ms.toFixed(1)} ms/step\n`);
-      tf.dispose();
+    // timed in rounds, the impls taking turns, so a change in the machine's load (2 cores
+    // shared with other work) falls on all of them alike; the median step of each
+    const runners = { wasm: (s) => wasm.step(batchOf(s % 8 + 1), s + 3),
+      js: (s) => plain.trainStep(batchOf(s % 8 + 1).tokens, batchOf(s % 8 + 1).targets, s + 3, OPT) };
+    if (tf) runners['tfjs-wasm'] = (s) => tf.trainStep(batchOf(s % 8 + 1).tokens, batchOf(s % 8 + 1).targets);
+    const samples = { wasm: [], native: [], js: [] };
+    if (tf) samples['tfjs-wasm'] = [];
+    for (const run of Object.values(runners)) for (let s = 1; s <= 3; s++) run(s);   // warm-up (JIT)
+    let stepNo = 4;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const impl of Object.keys(samples)) {
+        if (impl === 'native') {
+          const res = spawnSync(nativeBin, [...FIELDS.map((f) => String(cfg[f])), String(B), String(BUDGET_MS / ROUNDS)], { encoding: 'utf8' });
+          if (res.status !== 0) throw new Error(`train_native ${model.name}: ${res.stderr || res.stdout}`);
+          const out = JSON.parse(res.stdout);
+          // the native run starts from the same parameters and batch: same first loss
+          check.native_first_loss = out.first_loss;
+          if (!(Math.abs(out.first_loss - cLoss[0]) < 1e-4)) throw new Error(`${model.name}: native first loss ${out.first_loss} is not the core's ${cLoss[0]}`);
+          samples.native.push(...out.times);
+          continue;
+        }
+        let total = 0;
+        for (let k = 0; total < BUDGET_MS / ROUNDS || k < 1; k++) {
+          const t0 = performance.now();
+          runners[impl](stepNo++);
+          const t = performance.now() - t0;
+          samples[impl].push(t);
+          total += t;
+        }
+      }
     }
+    const timed = {};
+    for (const [impl, xs] of Object.entries(samples)) {
+      timed[impl] = { ms: median(xs), runs: xs.length };
+      process.stderr.write(`  ${model.name} ${impl} ${timed[impl].ms.toFixed(1)} ms/step (${xs.length} steps)\n`);
+    }
+    if (tf) tf.dispose();
     wasm.free();
     for (const [impl, t] of Object.entries(timed)) {
       rows.push({ kind: 'training', model: model.name, impl, batch: B, seq: T, params: wasm.P,

@@ -102,6 +102,16 @@ test('a weight file trained natively loads in WASM and gives the same logits, pr
     assert.equal(all.logits.length, tokens.length);
     assertClose(all.logits[tokens.length - 1], want.logits, 1e-5, `${format}: all rows, last one`);
     assert.equal(all.weights, undefined);
+    if (format === 'int8') {
+      // one head overridden: its weights are what the ablation says, and the prediction moves
+      const uniform = model.forward(tokens, { ablate: { layer: 1, head: 2, kind: 'uniform' } });
+      uniform.weights[1][2].forEach((row, i) => assertClose(Array.from(row).slice(0, i + 1), new Array(i + 1).fill(1 / (i + 1)), 1e-7, `uniform row ${i}`));
+      assertClose(uniform.weights[1][1].map((r) => Array.from(r)).flat(), got.weights[1][1].map((r) => Array.from(r)).flat(), 0, 'other heads untouched');
+      const zero = model.forward(tokens, { ablate: { layer: 1, head: 2, kind: 'zero' } });
+      assert.ok(zero.weights[1][2].every((row) => row.every((w) => w === 0)), 'zeroed head');
+      assert.ok(maxAbsDiff(zero.logits, got.logits) > 1e-6, 'zeroing a head changes the logits');
+      assert.throws(() => model.forward(tokens, { ablate: { layer: 1, head: 2, kind: 'melt' } }), /unknown ablation/);
+    }
     model.destroy();
     assert.throws(() => model.forward(tokens), /destroyed/);
   }
@@ -161,6 +171,10 @@ test('corrupt weight files are refused with the C loader\'s status codes', async
   assert.throws(() => model.forward([]), (e) => e.code === -2);
   assert.throws(() => model.forward(new Array(41).fill(1)), (e) => e.code === -2);
   assert.throws(() => model.forward([0, 40]), (e) => e.code === -10, 'token id beyond the vocabulary');
+  assert.throws(() => model.forward([0, -1]), (e) => e.code === -10, 'negative token id');
+  assert.throws(() => model.forward([0, 2.5]), (e) => e.code === -10, 'fractional token id');
+  assert.throws(() => model.forward([0, NaN]), (e) => e.code === -10, 'NaN token id');
+  assert.equal(model.forward([0, 3]).n, 2, 'the model still works after refused input');
   model.destroy();
 });
 
