@@ -16,6 +16,16 @@
 #include <stdint.h>
 #include <string.h>
 
+// Size and speed: the WebAssembly build (clang) compiles the bookkeeping for size, so the model
+// adds little to the page's module; the kernels that carry the arithmetic stay out of line
+// and fully optimised.
+#if defined(__clang__)
+#define COLD __attribute__((minsize))
+#else
+#define COLD
+#endif
+#define HOT __attribute__((noinline))
+
 #ifdef _OPENMP
 #define ATTN_PARALLEL_FOR        _Pragma("omp parallel for schedule(static)")
 #define ATTN_PARALLEL_FOR_STATUS _Pragma("omp parallel for schedule(static) reduction(min:status)")
@@ -56,7 +66,7 @@ typedef struct {
     int count;
 } param_layout;
 
-static int has_tensor(const attn_gpt_config *c, int kind) {
+COLD static int has_tensor(const attn_gpt_config *c, int kind) {
     int ln = c->layernorm, mlp = !c->attention_only;
     switch (kind) {
     case T_LN1G: case T_LN1B: return ln;
@@ -67,7 +77,7 @@ static int has_tensor(const attn_gpt_config *c, int kind) {
 }
 
 // rows, cols of a block tensor kind
-static void tensor_shape(const attn_gpt_config *c, int kind, int *rows, int *cols) {
+COLD static void tensor_shape(const attn_gpt_config *c, int kind, int *rows, int *cols) {
     int C = c->d_model;
     *rows = 1;
     switch (kind) {
@@ -79,7 +89,7 @@ static void tensor_shape(const attn_gpt_config *c, int kind, int *rows, int *col
     }
 }
 
-int attn_gpt_check_config(const attn_gpt_config *c) {
+COLD int attn_gpt_check_config(const attn_gpt_config *c) {
     if (!c) return ATTN_ERR_NULL;
     if (c->vocab < 1 || c->context < 1 || c->d_model < 1 || c->n_heads < 1 || c->n_layers < 1 ||
         c->n_layers > ATTN_GPT_MAX_LAYERS || c->d_model % c->n_heads != 0 ||
@@ -101,7 +111,7 @@ int attn_gpt_check_config(const attn_gpt_config *c) {
 }
 
 // Fills lay for a config already checked.
-static void param_layout_of(const attn_gpt_config *c, param_layout *lay) {
+COLD static void param_layout_of(const attn_gpt_config *c, param_layout *lay) {
     size_t off = 0, C = (size_t)c->d_model;
     lay->count = 0;
     lay->wte = off; off += (size_t)c->vocab * C; lay->count++;
@@ -138,7 +148,7 @@ int attn_gpt_tensor_count(const attn_gpt_config *cfg) {
 }
 
 // The tensor at index: kind (T_* or a block kind) and layer (-1 outside blocks).
-static int tensor_at(const attn_gpt_config *c, int index, int *kind, int *layer) {
+COLD static int tensor_at(const attn_gpt_config *c, int index, int *kind, int *layer) {
     int i = 0;
     *layer = -1;
     if (index == i++) { *kind = T_WTE; return 1; }
@@ -151,7 +161,7 @@ static int tensor_at(const attn_gpt_config *c, int index, int *kind, int *layer)
     return 0;
 }
 
-int attn_gpt_tensor_info(const attn_gpt_config *cfg, int index, const char **name,
+COLD int attn_gpt_tensor_info(const attn_gpt_config *cfg, int index, const char **name,
                          size_t *offset, int *rows, int *cols) {
     int rc = attn_gpt_check_config(cfg);
     if (rc) return rc;
@@ -180,7 +190,7 @@ int attn_gpt_tensor_info(const attn_gpt_config *cfg, int index, const char **nam
 }
 
 // Is the tensor at index a matrix (weight decay applies)?
-static int tensor_is_matrix(const attn_gpt_config *cfg, int index) {
+COLD static int tensor_is_matrix(const attn_gpt_config *cfg, int index) {
     int kind, layer;
     if (!tensor_at(cfg, index, &kind, &layer)) return 0;
     return kind == T_WTE || kind == T_WPE || kind == T_WQ || kind == T_WK || kind == T_WV ||
@@ -220,7 +230,7 @@ typedef struct {
 static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 // Returns ATTN_OK and fills lay, or a status for a bad shape.
-static int act_layout_of(const attn_gpt_config *c, int B, int T, act_layout *lay) {
+COLD static int act_layout_of(const attn_gpt_config *c, int B, int T, act_layout *lay) {
     int rc = attn_gpt_check_config(c);
     if (rc) return rc;
     if (B < 1 || T < 1) return ATTN_ERR_SIZE;
@@ -301,13 +311,13 @@ static int random_below(uint64_t *state, int n) {
 
 // approximately N(0, 1): the sum of 12 uniforms minus 6 (Irwin-Hall), exact in double, so the
 // same on every platform (no libm), bounded by 6
-static double random_normal(uint64_t *state) {
+COLD static double random_normal(uint64_t *state) {
     double sum = 0.0;
     for (int i = 0; i < 12; i++) sum += (double)(splitmix64(state) >> 40) * (1.0 / 16777216.0);
     return sum - 6.0;
 }
 
-int attn_gpt_init(float *params, const attn_gpt_config *cfg, unsigned seed) {
+COLD int attn_gpt_init(float *params, const attn_gpt_config *cfg, unsigned seed) {
     if (!params) return ATTN_ERR_NULL;
     int rc = attn_gpt_check_config(cfg);
     if (rc) return rc;
@@ -338,7 +348,7 @@ int attn_gpt_init(float *params, const attn_gpt_config *cfg, unsigned seed) {
 
 #define MR 4                           // rows of a block of accumulators
 #define NR 32                          // columns of a block: the vectorised inner loop
-#define KC 256                         // depth of one pass (keeps b's panel in cache)
+#define KC 128                         // depth of one pass (keeps b's panel in cache)
 #define ROWS_PER_TASK 32               // rows of out one parallel task owns
 
 // out[r*ldo + j] for r < mr, j < nr: acc = (accumulate ? out : 0) + sum_p a(r, p) * b[p*ldb + j],
@@ -379,7 +389,7 @@ static void gemm_block(float *out, size_t ldo, const float *a, size_t a_rs, size
 // out (n, m) (+)= A (n, k) · b (k, m) with A(i, p) = a[i*a_rs + p*a_cs]; parallel over rows of out.
 // b is copied panel by panel (KC x NR) into a contiguous buffer first: rows of a wide b lie
 // far apart and map to the same cache sets. Copying never changes a value.
-static void gemm(float *out, const float *a, size_t a_rs, size_t a_cs, const float *b,
+HOT static void gemm(float *out, const float *a, size_t a_rs, size_t a_cs, const float *b,
                  int n, int k, int m, int accumulate) {
     const int tasks = (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
     ATTN_PARALLEL_FOR
@@ -404,13 +414,13 @@ static void gemm(float *out, const float *a, size_t a_rs, size_t a_cs, const flo
 }
 
 // out (cols, rows) = in (rows, cols)ᵀ
-static void transpose(float *out, const float *in, int rows, int cols) {
+HOT static void transpose(float *out, const float *in, int rows, int cols) {
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++) out[(size_t)c * rows + r] = in[(size_t)r * cols + c];
 }
 
 // out (N, OC) = inp (N, C) · w (C, OC) + bias (OC, may be NULL)
-static void matmul_forward(float *out, const float *inp, const float *w, const float *bias,
+HOT static void matmul_forward(float *out, const float *inp, const float *w, const float *bias,
                            int N, int C, int OC) {
     gemm(out, inp, (size_t)C, 1, w, N, C, OC, 0);
     if (bias) {
@@ -422,7 +432,7 @@ static void matmul_forward(float *out, const float *inp, const float *w, const f
 
 // dinp (N, C) (+)= dout (N, OC) · wᵀ, dw (C, OC) += inpᵀ · dout, dbias (OC) += column sums
 // of dout. wt is scratch of OC * C floats. dinp may be NULL (not wanted).
-static void matmul_backward(float *dinp, float *dw, float *dbias, const float *dout,
+HOT static void matmul_backward(float *dinp, float *dw, float *dbias, const float *dout,
                             const float *inp, const float *w, float *wt, int N, int C, int OC,
                             int accumulate_dinp) {
     if (dinp) {
@@ -437,11 +447,16 @@ static void matmul_backward(float *dinp, float *dw, float *dbias, const float *d
     }
 }
 
+// out[i] += in[i] for n floats: the residual connections
+HOT static void residual_add(float *out, const float *in, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] += in[i];
+}
+
 // ---------------------------------------------------------------------------------------
 // Encoder: token + position embeddings
 
 // out (B, T, C) = wte[tokens] + wpe[t]
-static void encoder_forward(float *out, const int *tokens, const float *wte, const float *wpe,
+COLD static void encoder_forward(float *out, const int *tokens, const float *wte, const float *wpe,
                             int B, int T, int C) {
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++) {
@@ -451,7 +466,7 @@ static void encoder_forward(float *out, const int *tokens, const float *wte, con
         }
 }
 
-static void encoder_backward(float *dwte, float *dwpe, const float *dout, const int *tokens,
+COLD static void encoder_backward(float *dwte, float *dwpe, const float *dout, const int *tokens,
                              int B, int T, int C) {
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++) {
@@ -467,7 +482,7 @@ static void encoder_backward(float *dwte, float *dwpe, const float *dout, const 
 #define LN_EPS 1e-5f
 
 // out (N, C) = (inp - mean) * rstd * g + b per row; mean, rstd (N) kept for the backward
-static void layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
+HOT static void layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
                               const float *g, const float *bias, int N, int C) {
     ATTN_PARALLEL_FOR
     for (int i = 0; i < N; i++) {
@@ -486,7 +501,7 @@ static void layernorm_forward(float *out, float *mean, float *rstd, const float 
 }
 
 // dinp (N, C) += the gradient through the normalisation; dg, db (C) += their gradients
-static void layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
+HOT static void layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
                                const float *inp, const float *g, const float *mean,
                                const float *rstd, int N, int C) {
     ATTN_PARALLEL_FOR
@@ -553,7 +568,7 @@ static inline float fast_tanhf(float u) {
 
 #define GELU_K 0.7978845608028654f     // sqrt(2 / pi)
 
-static void gelu_forward(float *out, const float *inp, size_t n) {
+HOT static void gelu_forward(float *out, const float *inp, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float x = inp[i];
         out[i] = 0.5f * x * (1.0f + fast_tanhf(GELU_K * (x + 0.044715f * x * x * x)));
@@ -561,7 +576,7 @@ static void gelu_forward(float *out, const float *inp, size_t n) {
 }
 
 // dinp = gelu'(inp) * dout (dinp may be dout)
-static void gelu_backward(float *dinp, const float *inp, const float *dout, size_t n) {
+HOT static void gelu_backward(float *dinp, const float *inp, const float *dout, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float x = inp[i];
         float th = fast_tanhf(GELU_K * (x + 0.044715f * x * x * x));
@@ -575,7 +590,7 @@ static void gelu_backward(float *dinp, const float *inp, const float *dout, size
 // Attention: heads laid out (NH, B, T, hs), one attn_head() call per (head, sequence)
 
 // dst (NH, B, T, hs) = the columns of each head of src (B*T, C)
-static void split_heads(float *dst, const float *src, int B, int T, int C, int NH) {
+COLD static void split_heads(float *dst, const float *src, int B, int T, int C, int NH) {
     const int hs = C / NH;
     for (int h = 0; h < NH; h++)
         for (size_t i = 0; i < (size_t)B * T; i++)
@@ -583,7 +598,7 @@ static void split_heads(float *dst, const float *src, int B, int T, int C, int N
 }
 
 // dst (B*T, C) = the heads of src (NH, B, T, hs) side by side
-static void merge_heads(float *dst, const float *src, int B, int T, int C, int NH) {
+COLD static void merge_heads(float *dst, const float *src, int B, int T, int C, int NH) {
     const int hs = C / NH;
     for (int h = 0; h < NH; h++)
         for (size_t i = 0; i < (size_t)B * T; i++)
@@ -591,7 +606,7 @@ static void merge_heads(float *dst, const float *src, int B, int T, int C, int N
 }
 
 // Overrides the weights (T, T) of one head on one sequence for an ablation.
-static void ablate_weights(float *att, int T, int kind, uint64_t seed) {
+COLD static void ablate_weights(float *att, int T, int kind, uint64_t seed) {
     for (int i = 0; i < T; i++) {
         float *row = att + (size_t)i * T;
         if (kind == ATTN_ABLATE_UNIFORM) {
@@ -610,7 +625,7 @@ static void ablate_weights(float *att, int T, int kind, uint64_t seed) {
 }
 
 // scores, att (NH, B, T, T), out (NH, B, T, hs) from q, k, v (NH, B, T, hs)
-static int attention_forward(float *out, float *scores, float *att, const float *q,
+HOT static int attention_forward(float *out, float *scores, float *att, const float *q,
                              const float *k, const float *v, int B, int T, int NH, int hs,
                              int ablate_head, int ablate_kind, uint64_t ablate_seed) {
     attn_options opt = attn_default_options();
@@ -630,7 +645,7 @@ static int attention_forward(float *out, float *scores, float *att, const float 
 }
 
 // dq, dk, dv (NH, B, T, hs) = the gradients from dout (NH, B, T, hs); datt (NH, B, T, T) scratch
-static void attention_backward(float *dq, float *dk, float *dv, float *datt, const float *dout,
+HOT static void attention_backward(float *dq, float *dk, float *dv, float *datt, const float *dout,
                                const float *q, const float *k, const float *v, const float *att,
                                int B, int T, int NH, int hs) {
     const size_t th = (size_t)T * hs, tt = (size_t)T * T;
@@ -674,7 +689,7 @@ static void attention_backward(float *dq, float *dk, float *dv, float *datt, con
 // Cross-entropy over the vocabulary
 
 // losses (N) = -log softmax(logits)[target] (0 where target < 0); returns the counted rows.
-static int crossentropy_forward(float *losses, const float *logits, const int *targets, int N, int V) {
+HOT static int crossentropy_forward(float *losses, const float *logits, const int *targets, int N, int V) {
     int counted = 0;
     ATTN_PARALLEL_FOR
     for (int i = 0; i < N; i++) {
@@ -691,7 +706,7 @@ static int crossentropy_forward(float *losses, const float *logits, const int *t
 }
 
 // logits (N, V) in place become d(mean loss)/d(logits) = (softmax - onehot) / counted
-static void crossentropy_backward(float *logits, const int *targets, int N, int V, int counted) {
+HOT static void crossentropy_backward(float *logits, const int *targets, int N, int V, int counted) {
     const float inv = counted > 0 ? 1.0f / (float)counted : 0.0f;
     ATTN_PARALLEL_FOR
     for (int i = 0; i < N; i++) {
@@ -716,7 +731,7 @@ typedef struct {
     float *ln2g, *ln2b, *wfc, *bfc, *wproj, *bproj;
 } block_params;
 
-static block_params block_of(float *base, const param_layout *lay, int l) {
+COLD static block_params block_of(float *base, const param_layout *lay, int l) {
     float *p[T_PER_LAYER];
     for (int k = 0; k < T_PER_LAYER; k++) p[k] = lay->layer[l][k] == ABSENT ? NULL : base + lay->layer[l][k];
     block_params b = { p[T_LN1G], p[T_LN1B], p[T_WQ], p[T_BQ], p[T_WK], p[T_BK], p[T_WV], p[T_BV],
@@ -724,13 +739,13 @@ static block_params block_of(float *base, const param_layout *lay, int l) {
     return b;
 }
 
-static int check_tokens(const int *tokens, size_t n, int vocab) {
+COLD static int check_tokens(const int *tokens, size_t n, int vocab) {
     for (size_t i = 0; i < n; i++)
         if (tokens[i] < 0 || tokens[i] >= vocab) return ATTN_ERR_INDEX;
     return ATTN_OK;
 }
 
-int attn_gpt_forward(float *acts, float *loss, const float *params, const attn_gpt_config *cfg,
+COLD int attn_gpt_forward(float *acts, float *loss, const float *params, const attn_gpt_config *cfg,
                      const int *tokens, const int *targets, int batch, int seq,
                      const attn_gpt_ablation *ablation, unsigned ablation_seed) {
     if (!acts || !params || !cfg || !tokens || (targets && !loss)) return ATTN_ERR_NULL;
@@ -781,7 +796,7 @@ int attn_gpt_forward(float *acts, float *loss, const float *params, const attn_g
         merge_heads(atty, ho, B, T, C, NH);
         float *mid = mlp ? acts + A.resid_mid + (size_t)l * A.nc : next;
         matmul_forward(mid, atty, w.wo, w.bo, N, C, C);
-        for (size_t i = 0; i < (size_t)N * C; i++) mid[i] += resid[i];
+        residual_add(mid, resid, (size_t)N * C);
         if (!mlp) continue;
         float *x2 = mid;
         if (ln) {
@@ -793,7 +808,7 @@ int attn_gpt_forward(float *acts, float *loss, const float *params, const attn_g
         matmul_forward(fch, x2, w.wfc, w.bfc, N, C, F);
         gelu_forward(fg, fch, (size_t)N * F);
         matmul_forward(next, fg, w.wproj, w.bproj, N, F, C);
-        for (size_t i = 0; i < (size_t)N * C; i++) next[i] += mid[i];
+        residual_add(next, mid, (size_t)N * C);
     }
     float *final = acts + A.resid + (size_t)L * A.nc;
     if (ln) {
@@ -827,7 +842,7 @@ static int forward_done(const float *acts, int B, int T) {
     return acts[0] == STATE_MAGIC && acts[1] == (float)B && acts[2] == (float)T;
 }
 
-int attn_gpt_backward(float *grads, float *acts, const float *params, const attn_gpt_config *cfg,
+COLD int attn_gpt_backward(float *grads, float *acts, const float *params, const attn_gpt_config *cfg,
                       const int *tokens, const int *targets, int batch, int seq) {
     if (!grads || !acts || !params || !cfg || !tokens || !targets) return ATTN_ERR_NULL;
     act_layout A;
@@ -910,7 +925,7 @@ int attn_gpt_backward(float *grads, float *acts, const float *params, const attn
 // ---------------------------------------------------------------------------------------
 // The trace
 
-static const float *head_array(const float *acts, const attn_gpt_config *cfg, int B, int T,
+COLD static const float *head_array(const float *acts, const attn_gpt_config *cfg, int B, int T,
                                int layer, int head, int which) {
     act_layout A;
     if (!acts || act_layout_of(cfg, B, T, &A)) return NULL;
@@ -957,7 +972,7 @@ const float *attn_gpt_residual(const float *acts, const attn_gpt_config *cfg, in
     return acts + A.resid + (size_t)layer * A.nc;
 }
 
-int attn_gpt_position_losses(float *out, const float *acts, const attn_gpt_config *cfg,
+COLD int attn_gpt_position_losses(float *out, const float *acts, const attn_gpt_config *cfg,
                              const int *targets, int batch, int seq) {
     if (!out || !acts || !cfg || !targets) return ATTN_ERR_NULL;
     act_layout A;
@@ -979,7 +994,7 @@ attn_adamw_options attn_adamw_default_options(void) {
     return o;
 }
 
-static int check_adamw(const attn_adamw_options *o, int step) {
+COLD static int check_adamw(const attn_adamw_options *o, int step) {
     if (step < 1) return ATTN_ERR_SIZE;
     if (!isfinite(o->lr) || o->lr < 0.0f || !(o->beta1 >= 0.0f && o->beta1 < 1.0f) ||
         !(o->beta2 >= 0.0f && o->beta2 < 1.0f) || !(o->eps > 0.0f) || !isfinite(o->eps) ||
@@ -989,14 +1004,14 @@ static int check_adamw(const attn_adamw_options *o, int step) {
 }
 
 // the global L2 norm of grads, in double, in order
-static double grad_norm_of(const float *grads, size_t count) {
+HOT static double grad_norm_of(const float *grads, size_t count) {
     double sum = 0.0;
     for (size_t i = 0; i < count; i++) sum += (double)grads[i] * grads[i];
     return sqrt(sum);
 }
 
 // AdamW on [begin, end) of the block with a given decay and gradient scale.
-static void adamw_range(float *params, const float *grads, float *m, float *v, size_t begin, size_t end,
+HOT static void adamw_range(float *params, const float *grads, float *m, float *v, size_t begin, size_t end,
                         const attn_adamw_options *o, float decay, float grad_scale, float bc1, float bc2) {
     for (size_t i = begin; i < end; i++) {
         float g = grads[i] * grad_scale;
@@ -1008,7 +1023,15 @@ static void adamw_range(float *params, const float *grads, float *m, float *v, s
 }
 
 // The shared start of both steps: checks, the norm and the clipping scale.
-static int adamw_prepare(const float *grads, size_t count, int step, const attn_adamw_options *o,
+// x^n for n >= 1 by repeated squaring in double: exact enough, and the same on every platform
+static double power(double x, int n) {
+    double result = 1.0;
+    for (; n > 0; n >>= 1, x *= x)
+        if (n & 1) result *= x;
+    return result;
+}
+
+COLD static int adamw_prepare(const float *grads, size_t count, int step, const attn_adamw_options *o,
                          float *grad_norm, float *scale, float *bc1, float *bc2) {
     int rc = check_adamw(o, step);
     if (rc) return rc;
@@ -1016,12 +1039,12 @@ static int adamw_prepare(const float *grads, size_t count, int step, const attn_
     if (grad_norm) *grad_norm = (float)norm;
     if (!isfinite(norm)) return ATTN_ERR_NONFINITE;
     *scale = (o->clip_norm > 0.0f && norm > o->clip_norm) ? (float)(o->clip_norm / norm) : 1.0f;
-    *bc1 = 1.0f - powf(o->beta1, (float)step);
-    *bc2 = 1.0f - powf(o->beta2, (float)step);
+    *bc1 = (float)(1.0 - power(o->beta1, step));
+    *bc2 = (float)(1.0 - power(o->beta2, step));
     return ATTN_OK;
 }
 
-int attn_adamw_step(float *params, const float *grads, float *m, float *v, size_t count,
+COLD int attn_adamw_step(float *params, const float *grads, float *m, float *v, size_t count,
                     int step, const attn_adamw_options *opt, float *grad_norm) {
     if (!params || !grads || !m || !v || !opt) return ATTN_ERR_NULL;
     if (count == 0) return ATTN_ERR_SIZE;
@@ -1032,7 +1055,7 @@ int attn_adamw_step(float *params, const float *grads, float *m, float *v, size_
     return ATTN_OK;
 }
 
-int attn_gpt_adamw_step(float *params, const float *grads, float *m, float *v,
+COLD int attn_gpt_adamw_step(float *params, const float *grads, float *m, float *v,
                         const attn_gpt_config *cfg, int step, const attn_adamw_options *opt,
                         float *grad_norm) {
     if (!params || !grads || !m || !v || !opt || !cfg) return ATTN_ERR_NULL;
@@ -1052,14 +1075,28 @@ int attn_gpt_adamw_step(float *params, const float *grads, float *m, float *v,
     return ATTN_OK;
 }
 
+// cos(pi x) for x in [0, 1] by its Taylor series (error < 1e-10): no libm, so the schedule is
+// the same number natively and in WebAssembly
+static double cos_pi(double x) {
+    const double pi = 3.14159265358979323846;
+    double sign = 1.0;
+    if (x > 0.5) { x = 1.0 - x; sign = -1.0; }   // cos(pi - t) = -cos(t)
+    double t2 = (pi * x) * (pi * x), term = 1.0, sum = 1.0;
+    for (int k = 1; k <= 9; k++) {
+        term *= -t2 / ((2.0 * k - 1.0) * (2.0 * k));
+        sum += term;
+    }
+    return sign * sum;
+}
+
 float attn_lr_schedule(int step, int warmup, int total, float lr_max, float lr_min) {
     if (warmup > 0 && step <= warmup) return lr_max * (float)step / (float)warmup;
     if (step >= total || total <= warmup) return lr_min;
     double progress = (double)(step - warmup) / (double)(total - warmup);
-    return lr_min + (float)(0.5 * (1.0 + cos(3.14159265358979323846 * progress))) * (lr_max - lr_min);
+    return lr_min + (float)(0.5 * (1.0 + cos_pi(progress)) * ((double)lr_max - lr_min));
 }
 
-int attn_gpt_train_step(float *params, float *grads, float *m, float *v, float *acts,
+COLD int attn_gpt_train_step(float *params, float *grads, float *m, float *v, float *acts,
                         const attn_gpt_config *cfg, const int *tokens, const int *targets,
                         int batch, int seq, int step, const attn_adamw_options *opt,
                         float *loss, float *grad_norm) {
@@ -1075,7 +1112,7 @@ int attn_gpt_train_step(float *params, float *grads, float *m, float *v, float *
 // ---------------------------------------------------------------------------------------
 // The induction task
 
-int attn_induction_batch(int *tokens, int *targets, int *periods, int batch, int seq,
+COLD int attn_induction_batch(int *tokens, int *targets, int *periods, int batch, int seq,
                          int vocab, int min_period, int max_period, unsigned seed, int step) {
     if (!tokens || !targets) return ATTN_ERR_NULL;
     if (batch < 1 || seq < 1 || vocab < 2 || min_period < 1 || step < 0) return ATTN_ERR_SIZE;
@@ -1103,7 +1140,7 @@ int attn_induction_batch(int *tokens, int *targets, int *periods, int batch, int
     return ATTN_OK;
 }
 
-int attn_induction_split_loss(float *loss_first, float *loss_repeat, const float *position_losses,
+COLD int attn_induction_split_loss(float *loss_first, float *loss_repeat, const float *position_losses,
                               const int *periods, int batch, int seq) {
     if (!loss_first || !loss_repeat || !position_losses || !periods) return ATTN_ERR_NULL;
     if (batch < 1 || seq < 2) return ATTN_ERR_SIZE;
@@ -1122,7 +1159,7 @@ int attn_induction_split_loss(float *loss_first, float *loss_repeat, const float
     return ATTN_OK;
 }
 
-int attn_prefix_match(float *out, const float *acts, const attn_gpt_config *cfg,
+COLD int attn_prefix_match(float *out, const float *acts, const attn_gpt_config *cfg,
                       const int *tokens, int batch, int seq) {
     if (!out || !acts || !cfg || !tokens) return ATTN_ERR_NULL;
     act_layout A;

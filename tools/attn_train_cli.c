@@ -250,7 +250,7 @@ static int cmd_speed(int argc, char **argv) {
     attn_gpt_init(params, &cfg, 1);
     attn_adamw_options opt = attn_adamw_default_options();
     float loss = 0;
-    double fwd = 0, bwd = 0, upd = 0;
+    double fwd = 0, bwd = 0, upd = 0, cpu0 = 0;
     int rc = ATTN_OK;
     for (int step = 0; step <= (int)steps && !rc; step++) {   // step 0 warms the caches up
         double t0 = now_seconds();
@@ -261,17 +261,23 @@ static int cmd_speed(int argc, char **argv) {
         if (!rc) rc = attn_gpt_adamw_step(params, grads, m, v, &cfg, step + 1, &opt, NULL);
         double t3 = now_seconds();
         if (step > 0) { fwd += t1 - t0; bwd += t2 - t1; upd += t3 - t2; }
+        else cpu0 = (double)clock() / CLOCKS_PER_SEC;
     }
+    // CPU seconds of all threads: on a shared machine, tokens per CPU second of one thread is
+    // what the core does when it has a core to itself
+    double cpu = (double)clock() / CLOCKS_PER_SEC - cpu0;
     if (rc) return fail("step failed", attn_strerror(rc));
-    double per_step = (fwd + bwd + upd) / steps, tps = B * T / per_step;
+    double per_step = (fwd + bwd + upd) / steps, tps = B * T / per_step, tpcpu = B * T * steps / cpu;
     if (json)
         printf("{\"model\":\"brown\",\"params\":%zu,\"batch\":%d,\"seq\":%d,\"threads\":%d,\"steps\":%d,"
-               "\"ms_forward\":%.2f,\"ms_backward\":%.2f,\"ms_adamw\":%.2f,\"tokens_per_s\":%.0f,\"loss\":%.4f}\n",
-               np, B, T, threads(), (int)steps, 1e3 * fwd / steps, 1e3 * bwd / steps, 1e3 * upd / steps, tps, (double)loss);
+               "\"ms_forward\":%.2f,\"ms_backward\":%.2f,\"ms_adamw\":%.2f,\"tokens_per_s\":%.0f,"
+               "\"tokens_per_cpu_s\":%.0f,\"loss\":%.9g}\n",
+               np, B, T, threads(), (int)steps, 1e3 * fwd / steps, 1e3 * bwd / steps, 1e3 * upd / steps, tps, tpcpu,
+               (double)loss);
     else
         printf("brown model (%zu params), batch %d x %d, %d threads: forward %.1f ms, backward %.1f ms, "
-               "AdamW %.1f ms per step: %.0f tokens/s (loss %.4f)\n",
-               np, B, T, threads(), 1e3 * fwd / steps, 1e3 * bwd / steps, 1e3 * upd / steps, tps, (double)loss);
+               "AdamW %.1f ms per step: %.0f tokens/s (%.0f per CPU second; last loss %.9g)\n",
+               np, B, T, threads(), 1e3 * fwd / steps, 1e3 * bwd / steps, 1e3 * upd / steps, tps, tpcpu, (double)loss);
     free(params); free(grads); free(m); free(v); free(acts); free(tokens); free(targets);
     return 0;
 }
