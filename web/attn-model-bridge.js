@@ -304,7 +304,8 @@
   // { step, loss, losses, gradNorm, lr }. measure() runs the model as it is now on the batch
   // the next step will train on (data it has not seen), without updating it, and returns
   // { step, loss, lossFirst, lossRepeat, prefixMatch: [layer][head] }: what build/attn-train
-  // induction reports at step `step + 1`.
+  // induction reports at step `step + 1`; measure({ sequence: b }) adds sequence b's tokens,
+  // period and weights[layer][head] (rows).
   function createTrainingJob(coreOrModule, options) {
     const M = moduleOf(coreOrModule);
     options = options || {};
@@ -368,9 +369,11 @@
       return { step, loss: count ? losses[count - 1] : null, losses, gradNorm: M.HEAPF32[ptr.norm >> 2], lr };
     }
 
-    // the model now, on the next step's batch, no update
-    function measure() {
+    // the model now, on the next step's batch, no update; options.sequence = b also returns
+    // that sequence's tokens and every head's weights on it (for a figure of the heads)
+    function measure(options) {
       heap.alive();
+      options = options || {};
       batchOf(step + 1);
       heap.check(M._attn_gpt_forward(ptr.acts, ptr.loss, ptr.params, ptr.cfg, ptr.tokens, ptr.targets,
         B, T, 0, 0));
@@ -382,7 +385,19 @@
       heap.check(M._attn_prefix_match(ptr.prefix, ptr.acts, ptr.cfg, ptr.tokens, B, T));
       const H = cfg.n_heads, flat = M.HEAPF32.slice(ptr.prefix >> 2, (ptr.prefix >> 2) + cfg.n_layers * H);
       const prefixMatch = Array.from({ length: cfg.n_layers }, (_, l) => Array.from(flat.subarray(l * H, (l + 1) * H)));
-      return { step, loss, lossFirst, lossRepeat, prefixMatch };
+      const out = { step, loss, lossFirst, lossRepeat, prefixMatch };
+      if (options.sequence !== undefined) {
+        const b = options.sequence;
+        if (!Number.isInteger(b) || b < 0 || b >= B) throw new AttnError(-10, `sequence ${b} is not in 0..${B - 1}`);
+        out.sequence = { index: b, period: M.HEAP32[(ptr.periods >> 2) + b],
+          tokens: Array.from(M.HEAP32.subarray((ptr.tokens >> 2) + b * T, (ptr.tokens >> 2) + (b + 1) * T)),
+          weights: Array.from({ length: cfg.n_layers }, (_, l) => Array.from({ length: H }, (__, h) => {
+            const w = (M._attn_gpt_weights(ptr.acts, ptr.cfg, B, T, l, h) >> 2) + b * T * T;
+            const flat = M.HEAPF32.slice(w, w + T * T);
+            return Array.from({ length: T }, (___, r) => flat.subarray(r * T, (r + 1) * T));
+          })) };
+      }
+      return out;
     }
 
     // the current parameters as a weight file (format 'float32' or 'int8')

@@ -207,7 +207,17 @@ test('training job options are checked by the core before any step', async () =>
   assert.throws(() => AE.createTrainingJob(M, { seq: 12 }), (e) => e.code === -10, 'sequence too short for period 16');
   assert.throws(() => AE.createTrainingJob(M, { task: 'copy' }), /unknown task/);
   const job = AE.createTrainingJob(M, { batch: 2 });
-  const before = job.measure();
+  const before = job.measure({ sequence: 1 });
+  const seq = before.sequence;
+  assert.equal(seq.tokens.length, 40);
+  assert.equal(seq.tokens[0], 0, 'BOS first');
+  assert.ok(seq.period >= 8 && seq.period <= 16);
+  assert.deepEqual(seq.tokens.slice(1 + seq.period, 1 + 2 * seq.period), seq.tokens.slice(1, 1 + seq.period), 'the block repeats');
+  seq.weights[1][3].forEach((row, i) => {
+    const sum = Array.from(row).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-5 && row.slice(i + 1).every((w) => w === 0), `row ${i}: causal, sums to 1`);
+  });
+  assert.throws(() => job.measure({ sequence: 2 }), (e) => e.code === -10);
   assert.equal(before.step, 0);
   assert.ok(Math.abs(before.loss - Math.log(33)) < 0.05, `untrained loss ${before.loss} is about ln(33)`);
   job.destroy();
