@@ -46,14 +46,13 @@ enum {                                 // tensors of one block, in parameter ord
 #define T_LNFG (-3)
 #define T_LNFB (-4)
 
+// "l<layer>.<tensor>", as char arrays (no pointer table: the WebAssembly module stays small)
 #define LAYER_NAMES(l) { "l" #l ".ln1.g", "l" #l ".ln1.b", "l" #l ".wq", "l" #l ".bq", \
     "l" #l ".wk", "l" #l ".bk", "l" #l ".wv", "l" #l ".bv", "l" #l ".wo", "l" #l ".bo", \
     "l" #l ".ln2.g", "l" #l ".ln2.b", "l" #l ".wfc", "l" #l ".bfc", "l" #l ".wproj", "l" #l ".bproj" }
-static const char *const layer_names[ATTN_GPT_MAX_LAYERS][T_PER_LAYER] = {
-    LAYER_NAMES(0), LAYER_NAMES(1), LAYER_NAMES(2), LAYER_NAMES(3), LAYER_NAMES(4),
-    LAYER_NAMES(5), LAYER_NAMES(6), LAYER_NAMES(7), LAYER_NAMES(8), LAYER_NAMES(9),
-    LAYER_NAMES(10), LAYER_NAMES(11), LAYER_NAMES(12), LAYER_NAMES(13), LAYER_NAMES(14),
-    LAYER_NAMES(15)
+static const char layer_names[ATTN_GPT_MAX_LAYERS][T_PER_LAYER][9] = {
+    LAYER_NAMES(0), LAYER_NAMES(1), LAYER_NAMES(2), LAYER_NAMES(3),
+    LAYER_NAMES(4), LAYER_NAMES(5), LAYER_NAMES(6), LAYER_NAMES(7)
 };
 
 #define ABSENT SIZE_MAX
@@ -347,7 +346,11 @@ COLD int attn_gpt_init(float *params, const attn_gpt_config *cfg, unsigned seed)
 // Matmul: out (n, m) (+)= a (n, k) · b (k, m), register-blocked
 
 #define MR 4                           // rows of a block of accumulators
+#ifdef __wasm_simd128__
+#define NR 16                          // columns of a block (as fast as 32 in V8, less code)
+#else
 #define NR 32                          // columns of a block: the vectorised inner loop
+#endif
 #define KC 128                         // depth of one pass (keeps b's panel in cache)
 #define ROWS_PER_TASK 32               // rows of out one parallel task owns
 
@@ -402,7 +405,8 @@ HOT static void gemm(float *out, const float *a, size_t a_rs, size_t a_cs, const
             for (int j0 = 0; j0 < m; j0 += NR) {
                 const int nr = m - j0 < NR ? m - j0 : NR;
                 const float *bp = b + (size_t)p0 * m + j0;
-                for (int p = 0; p < kc; p++) memcpy(panel + p * nr, bp + (size_t)p * m, (size_t)nr * sizeof(float));
+                for (int p = 0; p < kc; p++)
+                    for (int j = 0; j < nr; j++) panel[p * nr + j] = bp[(size_t)p * m + j];
                 for (int i = i0; i < i1; i += MR) {
                     const int mr = i1 - i < MR ? i1 - i : MR;
                     gemm_block(out + (size_t)i * m + j0, (size_t)m, a + (size_t)i * a_rs + (size_t)p0 * a_cs,
@@ -414,13 +418,13 @@ HOT static void gemm(float *out, const float *a, size_t a_rs, size_t a_cs, const
 }
 
 // out (cols, rows) = in (rows, cols)ᵀ
-HOT static void transpose(float *out, const float *in, int rows, int cols) {
+COLD HOT static void transpose(float *out, const float *in, int rows, int cols) {
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++) out[(size_t)c * rows + r] = in[(size_t)r * cols + c];
 }
 
 // out (N, OC) = inp (N, C) · w (C, OC) + bias (OC, may be NULL)
-HOT static void matmul_forward(float *out, const float *inp, const float *w, const float *bias,
+COLD HOT static void matmul_forward(float *out, const float *inp, const float *w, const float *bias,
                            int N, int C, int OC) {
     gemm(out, inp, (size_t)C, 1, w, N, C, OC, 0);
     if (bias) {
@@ -432,7 +436,7 @@ HOT static void matmul_forward(float *out, const float *inp, const float *w, con
 
 // dinp (N, C) (+)= dout (N, OC) · wᵀ, dw (C, OC) += inpᵀ · dout, dbias (OC) += column sums
 // of dout. wt is scratch of OC * C floats. dinp may be NULL (not wanted).
-HOT static void matmul_backward(float *dinp, float *dw, float *dbias, const float *dout,
+COLD HOT static void matmul_backward(float *dinp, float *dw, float *dbias, const float *dout,
                             const float *inp, const float *w, float *wt, int N, int C, int OC,
                             int accumulate_dinp) {
     if (dinp) {
@@ -448,7 +452,7 @@ HOT static void matmul_backward(float *dinp, float *dw, float *dbias, const floa
 }
 
 // out[i] += in[i] for n floats: the residual connections
-HOT static void residual_add(float *out, const float *in, size_t n) {
+COLD HOT static void residual_add(float *out, const float *in, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] += in[i];
 }
 
@@ -482,7 +486,7 @@ COLD static void encoder_backward(float *dwte, float *dwpe, const float *dout, c
 #define LN_EPS 1e-5f
 
 // out (N, C) = (inp - mean) * rstd * g + b per row; mean, rstd (N) kept for the backward
-HOT static void layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
+COLD HOT static void layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
                               const float *g, const float *bias, int N, int C) {
     ATTN_PARALLEL_FOR
     for (int i = 0; i < N; i++) {
@@ -501,7 +505,7 @@ HOT static void layernorm_forward(float *out, float *mean, float *rstd, const fl
 }
 
 // dinp (N, C) += the gradient through the normalisation; dg, db (C) += their gradients
-HOT static void layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
+COLD HOT static void layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
                                const float *inp, const float *g, const float *mean,
                                const float *rstd, int N, int C) {
     ATTN_PARALLEL_FOR
@@ -568,7 +572,7 @@ static inline float fast_tanhf(float u) {
 
 #define GELU_K 0.7978845608028654f     // sqrt(2 / pi)
 
-HOT static void gelu_forward(float *out, const float *inp, size_t n) {
+COLD HOT static void gelu_forward(float *out, const float *inp, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float x = inp[i];
         out[i] = 0.5f * x * (1.0f + fast_tanhf(GELU_K * (x + 0.044715f * x * x * x)));
@@ -576,7 +580,7 @@ HOT static void gelu_forward(float *out, const float *inp, size_t n) {
 }
 
 // dinp = gelu'(inp) * dout (dinp may be dout)
-HOT static void gelu_backward(float *dinp, const float *inp, const float *dout, size_t n) {
+COLD HOT static void gelu_backward(float *dinp, const float *inp, const float *dout, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float x = inp[i];
         float th = fast_tanhf(GELU_K * (x + 0.044715f * x * x * x));
@@ -594,7 +598,7 @@ COLD static void split_heads(float *dst, const float *src, int B, int T, int C, 
     const int hs = C / NH;
     for (int h = 0; h < NH; h++)
         for (size_t i = 0; i < (size_t)B * T; i++)
-            memcpy(dst + ((size_t)h * B * T + i) * hs, src + i * C + (size_t)h * hs, (size_t)hs * sizeof(float));
+            for (int d = 0; d < hs; d++) dst[((size_t)h * B * T + i) * hs + d] = src[i * C + (size_t)h * hs + d];
 }
 
 // dst (B*T, C) = the heads of src (NH, B, T, hs) side by side
@@ -602,7 +606,7 @@ COLD static void merge_heads(float *dst, const float *src, int B, int T, int C, 
     const int hs = C / NH;
     for (int h = 0; h < NH; h++)
         for (size_t i = 0; i < (size_t)B * T; i++)
-            memcpy(dst + i * C + (size_t)h * hs, src + ((size_t)h * B * T + i) * hs, (size_t)hs * sizeof(float));
+            for (int d = 0; d < hs; d++) dst[i * C + (size_t)h * hs + d] = src[((size_t)h * B * T + i) * hs + d];
 }
 
 // Overrides the weights (T, T) of one head on one sequence for an ablation.
