@@ -31,7 +31,9 @@ EXPORT_SED = 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/
 MODEL_SRC     = core/attn_gpt.c core/attn_weights.c
 LESSON_SRC    = $(filter-out $(MODEL_SRC),$(CORE_SRC))
 ALL_EXPORTS   = $(shell sed -n $(EXPORT_SED) core/attn.h | sort -u)
-MODEL_ONLY    = $(shell sed -n $(EXPORT_SED) $(MODEL_SRC) | sort -u)
+# definitions in the model sources: the same pattern, also after an upper-case attribute macro
+MODEL_SED     = 's/^\([A-Za-z][A-Za-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p'
+MODEL_ONLY    = $(shell sed -n $(MODEL_SED) $(MODEL_SRC) | sort -u)
 EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
 MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
