@@ -175,11 +175,13 @@ serve: build
 	@echo "Attention Explorer: http://localhost:$(PORT)/  (Ctrl-C stops)"
 	@node tests/serve.js web $(PORT)
 
-# The training tool build/attn-train (gradcheck, induction, speed): native, -O3 -march=native
-# and OpenMP (threads from OMP_NUM_THREADS; results are the same for any thread count).
-TRAIN_CFLAGS ?= -O3 -march=native -fopenmp
+# the gradient check's double-precision reference is shared by test_gpt and attn-train
+build/tests/test_gpt build/tests-san/test_gpt: tests/core/gpt_ref.h
 
+TRAIN_CFLAGS ?= -O3 -march=native -fopenmp
 .PHONY: train-tool
+
+# Build build/attn-train (gradcheck, induction, speed): -O3 -march=native -fopenmp, threads from OMP_NUM_THREADS, same results for any count.
 train-tool: build/attn-train
 
 build/attn-train: tools/attn_train_cli.c tests/core/gpt_ref.h $(CORE_SRC) $(CORE_HDR)
