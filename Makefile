@@ -49,8 +49,7 @@ artifacts: native wasm site-folder
 # Native library and the command-line tool build/attn.
 native: build/libattn.a build/attn
 
-# The WebAssembly modules the pages load, with the wasm embedded: the lesson's core, and the
-# core with the trained-model code (loaded lazily by web/attn-model-bridge.js).
+# The WebAssembly modules: attn-core.js (the lesson) and attn-model-core.js (with the model code).
 wasm: web/attn-core.js web/attn-model-core.js
 
 build/obj/%.o: core/%.c $(CORE_HDR)
@@ -114,8 +113,7 @@ bench: build
 	@node tests/bench/bench.js
 	@node tests/bench/train_bench.js
 
-# Training throughput alone (tokens/s of whole steps: wasm, native, plain JS, TensorFlow.js
-# WASM) for the induction model and the GPT-shaped model; adds its rows to build/bench.json.
+# Training throughput alone (tokens/s: wasm, native, plain JS, TensorFlow.js WASM), to bench.json.
 bench-train: build
 	@$(MAKE) --no-print-directory bench-programs
 	@node tests/bench/train_bench.js
