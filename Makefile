@@ -20,11 +20,26 @@ CORE_HDR  = $(wildcard core/*.h)
 TEST_SRC  = $(wildcard tests/core/test_*.c)
 TESTS     = $(TEST_SRC:tests/core/%.c=build/tests/%)
 TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
-# every function the public header declares, and malloc/free for the bridge
+# every function the public header declares (a line at column 0: return type, then attn_name(,
+# or attn_name( alone after a return type on the line above), and malloc/free for the bridge
 LP       := (
-EXPORTS   = $(shell sed -n 's/^[a-zA-Z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h core/attn_wasm.c | sort -u | tr '\n' ',')_malloc,_free
+COMMA    := ,
+EMPTY    :=
+SPACE    := $(EMPTY) $(EMPTY)
+EXPORT_SED = 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p'
+# The trained-model code (transformer, training, weight files) goes into its own module,
+# web/attn-model-core.js (every core file), which only pages showing a trained model load;
+# the lesson's web/attn-core.js leaves it out, so the lesson bundle keeps its size budget.
+MODEL_SRC     = core/attn_gpt.c core/attn_weights.c
+LESSON_SRC    = $(filter-out $(MODEL_SRC),$(WASM_SRC))
+ALL_EXPORTS   = $(shell sed -n $(EXPORT_SED) core/attn.h core/attn_wasm.c | sort -u)
+# definitions in the model sources: the same pattern, also after an upper-case attribute macro
+MODEL_SED     = 's/^\([A-Za-z][A-Za-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p'
+MODEL_ONLY    = $(shell sed -n $(MODEL_SED) $(MODEL_SRC) | sort -u)
+EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
+MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs model-weights
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -36,8 +51,8 @@ artifacts: native wasm site-folder
 # Native library and the command-line tool build/attn.
 native: build/libattn.a build/attn
 
-# The WebAssembly module the pages load, with the wasm embedded.
-wasm: web/attn-core.js
+# The WebAssembly modules: attn-core.js (the lesson) and attn-model-core.js (with the model code).
+wasm: web/attn-core.js web/attn-model-core.js
 
 build/obj/%.o: core/%.c $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -50,8 +65,11 @@ build/libattn.a: $(CORE_SRC:core/%.c=build/obj/%.o)
 build/attn: core/attn_cli.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
-web/attn-core.js: $(WASM_SRC) $(CORE_HDR)
-	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(WASM_SRC) -o $@
+web/attn-core.js: $(LESSON_SRC) $(CORE_HDR) Makefile
+	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(LESSON_SRC) -o $@
+
+web/attn-model-core.js: $(WASM_SRC) $(CORE_HDR)
+	$(EMCC) $(CSTD) $(subst AttnCore,AttnModelCore,$(EMFLAGS)) -sEXPORTED_FUNCTIONS=$(MODEL_EXPORTS) $(WASM_SRC) -o $@
 
 # The site in dist/, one self-contained folder for file:// or any static host. It holds the
 # lesson, embed.html, and attention-figures.js (one classic script); GitHub Pages serves it.
@@ -62,9 +80,13 @@ site-folder: wasm
 
 # Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer. Also the
 # native oracle the WASM tests compare against.
-test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
+test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long build/native_gpt build/attn-train
 
 build/native_layer: tests/wasm/native_layer.c tests/wasm/oracle_io.h build/libattn.a
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
+
+# the trained-model oracle: training steps, weight files and forward passes, natively
+build/native_gpt: tests/wasm/native_gpt.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
 # the long-context oracle: the portable C path the WASM SIMD path must match
@@ -94,8 +116,18 @@ test: build
 bench: build
 	@$(MAKE) --no-print-directory bench-programs
 	@node tests/bench/bench.js
+	@node tests/bench/train_bench.js
 
-bench-programs: build/bench/naive.js build/bench/bench_native
+# Training throughput alone (tokens/s: wasm, native, plain JS, TensorFlow.js WASM), to bench.json.
+bench-train: build
+	@$(MAKE) --no-print-directory bench-programs
+	@node tests/bench/train_bench.js
+
+bench-programs: build/bench/naive.js build/bench/bench_native build/bench/train_native
+
+build/bench/train_native: tests/bench/train_native.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O3 -march=native -Icore $< $(CORE_SRC) -lm -o $@
 
 build/bench/naive.js: tests/bench/naive.c
 	@mkdir -p $(@D)
@@ -114,7 +146,7 @@ FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_SAN            = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ            = $(CORE_SRC:core/%.c=build/fuzz/obj/%.o)
 
-.PHONY: fuzz fuzz-smoke fuzz-programs
+.PHONY: fuzz fuzz-smoke fuzz-programs fuzz-corpus
 .SECONDARY: $(FUZZ_OBJ)
 
 # Run each libFuzzer target for FUZZ_SECONDS (default 60); fails on any crash.
@@ -126,6 +158,12 @@ fuzz-smoke:
 	@FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 fuzz-programs: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# Writes the seeds of fuzz_weights: tiny valid weight files saved by the core (commit them).
+fuzz-corpus: build/libattn.a
+	@mkdir -p build tests/fuzz/corpus/fuzz_weights
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore tests/fuzz/gen_weights_corpus.c build/libattn.a -lm -o build/gen_weights_corpus
+	build/gen_weights_corpus tests/fuzz/corpus/fuzz_weights
 
 # the core, instrumented; its warnings are the native build's job, so no -Werror here
 build/fuzz/obj/%.o: core/%.c $(CORE_HDR)
@@ -161,7 +199,7 @@ model-weights:
 
 # Remove everything the build made.
 clean:
-	rm -rf build dist web/attn-core.js
+	rm -rf build dist web/attn-core.js web/attn-model-core.js
 
 # List the verbs: each target with the first sentence of the comment above it.
 help:

@@ -30,6 +30,11 @@ const char *attn_strerror(int status) {
     case ATTN_ERR_INDEX:       return "an index (head, token, dimension or row) is out of range";
     case ATTN_ERR_KERNEL:      return "unknown kernel: use full, streaming, window or linear";
     case ATTN_ERR_RANGE:       return "a plot bound or value is out of range (log axes need finite values above 0, and two different bounds)";
+    case ATTN_ERR_FORMAT:      return "not a weight file (wrong magic number, header size or storage format)";
+    case ATTN_ERR_VERSION:     return "the weight file has a version this core cannot read";
+    case ATTN_ERR_TRUNCATED:   return "the weight file is truncated (it ends before its header or data)";
+    case ATTN_ERR_PAYLOAD:     return "the weight file's data size does not match its model shape";
+    case ATTN_ERR_CHECKSUM:    return "the weight file is corrupted (checksum mismatch)";
     default:                   return "unknown error";
     }
 }
