@@ -237,6 +237,168 @@ const char *attn_head_dim_name(int h, char part, int dim);
 // the 0) or ATTN_ERR_SCRATCH when cap is too small.
 int attn_format_numbers(char *buf, int cap, const float *values, int count, int decimals);
 
+// ---------------------------------------------------------------------------------------
+// A transformer that learns: GPT-2-shaped forward, exact backward, AdamW
+//
+// A decoder-only transformer on caller-owned memory: token + learned position embeddings,
+// n_layers blocks of (pre-LayerNorm) causal multi-head attention and a GELU MLP (tanh
+// approximation) with residual connections, a final LayerNorm, logits through the tied token
+// embedding (logits = final hidden · wteᵀ). attention_only drops the MLPs; layernorm 0 drops
+// every LayerNorm (the standard object for studying induction heads). Attention runs through
+// attn_head() (causal mask, softmax of attn_softmax_rows()).
+//
+// Usage, one training step (the caller owns every buffer; sizes from the functions below):
+//
+//   attn_gpt_config cfg = { .vocab = 33, .context = 48, .d_model = 64, .n_heads = 4,
+//                           .n_layers = 2, .attention_only = 1, .layernorm = 0 };
+//   size_t np = attn_gpt_param_floats(&cfg), na = attn_gpt_activation_floats(&cfg, B, T);
+//   float *params = malloc(np * 4), *grads = ..., *m = calloc(np, 4), *v = calloc(np, 4);
+//   float *acts = malloc(na * 4);
+//   attn_gpt_init(params, &cfg, seed);
+//   attn_adamw_options opt = attn_adamw_default_options();   // then opt.lr = ...
+//   float loss, norm;
+//   attn_gpt_forward(acts, &loss, params, &cfg, tokens, targets, B, T, NULL, 0);
+//   attn_gpt_backward(grads, acts, params, &cfg, tokens, targets, B, T);  // grads overwritten
+//   attn_gpt_adamw_step(params, grads, m, v, &cfg, step, &opt, &norm);   // step from 1
+//   // or all three (and zeroing) in one call: attn_gpt_train_step(...)
+//
+// Parameter layout (one block of floats; attn_gpt_tensor_info() lists name, offset, shape):
+//   wte (vocab, d_model), wpe (context, d_model), then per layer l (name prefix "l<l>."):
+//   [ln1.g, ln1.b (d_model)] wq, wk, wv (d_model, d_model) bq, bk, bv (d_model)
+//   wo (d_model, d_model) bo (d_model), and unless attention_only: [ln2.g, ln2.b (d_model)]
+//   wfc (d_model, d_mlp) bfc (d_mlp) wproj (d_mlp, d_model) bproj (d_model); finally
+//   [lnf.g, lnf.b (d_model)]. [...] only when layernorm. Matrices are (in, out): y = x·W + b.
+//   Head h uses columns h*d_head .. (h+1)*d_head-1 of wq, wk, wv (d_head = d_model/n_heads).
+//   Exact order of the tensors: l<l>.ln1.g ln1.b wq bq wk bk wv bv wo bo ln2.g ln2.b wfc bfc
+//   wproj bproj (those that exist), then lnf.g lnf.b.
+
+#define ATTN_ERR_CONFIG      -11  // a model config is invalid (sizes, heads not dividing d_model)
+#define ATTN_ERR_STATE       -12  // acts do not hold a forward pass of this shape (or it was ablated)
+
+#define ATTN_ABLATE_NONE     0    // no override
+#define ATTN_ABLATE_UNIFORM  1    // the head's weights: 1/(i+1) on every allowed position
+#define ATTN_ABLATE_SHUFFLE  2    // each row's weights permuted across its allowed positions
+#define ATTN_ABLATE_ZERO     3    // all weights 0 (the head outputs 0)
+
+typedef struct {
+    int vocab;                    // token ids 0..vocab-1
+    int context;                  // max sequence length (positions)
+    int d_model, n_heads, n_layers;
+    int d_mlp;                    // MLP hidden width (ignored when attention_only)
+    int attention_only;           // 1: blocks have no MLP
+    int layernorm;                // 1: pre-LN blocks + final LN (GPT-2); 0: no LayerNorm anywhere
+} attn_gpt_config;
+
+// One head whose attention weights the forward pass overrides (after softmax).
+typedef struct { int layer, head, kind; } attn_gpt_ablation;   // kind: ATTN_ABLATE_*
+
+// AdamW (decoupled weight decay: p -= lr * (m̂/(sqrt(v̂)+eps) + weight_decay * p)).
+// clip_norm > 0 rescales the gradient so its global L2 norm is at most clip_norm; 0 disables.
+typedef struct { float lr, beta1, beta2, eps, weight_decay, clip_norm; } attn_adamw_options;
+
+// ATTN_OK, ATTN_ERR_CONFIG (a size < 1, d_model not divisible by n_heads, d_mlp < 1 with an
+// MLP, flags not 0/1) or ATTN_ERR_OVERFLOW (a buffer would exceed the 32-bit address space).
+int    attn_gpt_check_config(const attn_gpt_config *cfg);
+// Floats of the parameter block (also of the gradients, and of AdamW's m and v each); 0 if invalid.
+size_t attn_gpt_param_floats(const attn_gpt_config *cfg);
+// How many parameter tensors (0 if invalid).
+int    attn_gpt_tensor_count(const attn_gpt_config *cfg);
+// Tensor index (0..count-1): *name ("wte", "wpe", "l0.ln1.g", "l0.wq", ..., "lnf.b"; static
+// storage), float *offset in the parameter block, *rows, *cols (vectors are 1 x n). Any out
+// pointer may be NULL. ATTN_ERR_INDEX when index is out of range.
+int    attn_gpt_tensor_info(const attn_gpt_config *cfg, int index, const char **name,
+                            size_t *offset, int *rows, int *cols);
+// Floats of acts for a forward + backward of (batch, seq) with seq <= context: every
+// intermediate (the trace) plus the backward's scratch. 0 if invalid or too large.
+size_t attn_gpt_activation_floats(const attn_gpt_config *cfg, int batch, int seq);
+// GPT-2 initialisation from seed: matrices and embeddings N(0, 0.02), the residual
+// projections wo and wproj N(0, 0.02/sqrt(2 n_layers)), biases 0, LayerNorm gains 1.
+int    attn_gpt_init(float *params, const attn_gpt_config *cfg, unsigned seed);
+
+// Forward pass on tokens (batch, seq) (ids in 0..vocab-1). Fills acts (the trace below).
+// targets (batch, seq) may be NULL (no loss; *loss may then be NULL too); otherwise *loss
+// gets the mean cross-entropy over positions with target >= 0 (negative = ignored; 0 when
+// none counts). ablation may be NULL; ablation_seed drives ATTN_ABLATE_SHUFFLE.
+// ATTN_ERR_NONFINITE when the loss or the logits are not finite.
+int attn_gpt_forward(float *acts, float *loss, const float *params, const attn_gpt_config *cfg,
+                     const int *tokens, const int *targets, int batch, int seq,
+                     const attn_gpt_ablation *ablation, unsigned ablation_seed);
+// Backward pass after attn_gpt_forward() with the same arguments (targets required): grads
+// (param_floats) is OVERWRITTEN with d(mean loss)/d(params) (the caller need not zero it).
+// It overwrites the logits in acts with their gradient; the rest of the trace is kept.
+// ATTN_ERR_STATE when acts do not hold an un-ablated forward of this (batch, seq).
+int attn_gpt_backward(float *grads, float *acts, const float *params, const attn_gpt_config *cfg,
+                      const int *tokens, const int *targets, int batch, int seq);
+
+// The trace, read from acts after attn_gpt_forward(batch, seq); NULL when an index is out of
+// range or the shape is invalid. Per-head arrays are contiguous per (layer, head).
+// logits (batch, seq, vocab)
+const float *attn_gpt_logits(const float *acts, const attn_gpt_config *cfg, int batch, int seq);
+// attention weights (batch, seq, seq) of one head; row i sums to 1 over columns 0..i
+const float *attn_gpt_weights(const float *acts, const attn_gpt_config *cfg, int batch, int seq, int layer, int head);
+// scores (batch, seq, seq) of one head: q·kᵀ / sqrt(d_head), -INFINITY above the diagonal
+const float *attn_gpt_scores(const float *acts, const attn_gpt_config *cfg, int batch, int seq, int layer, int head);
+// q, k, v and the head output weights·v, each (batch, seq, d_head), of one head
+const float *attn_gpt_q(const float *acts, const attn_gpt_config *cfg, int batch, int seq, int layer, int head);
+const float *attn_gpt_k(const float *acts, const attn_gpt_config *cfg, int batch, int seq, int layer, int head);
+const float *attn_gpt_v(const float *acts, const attn_gpt_config *cfg, int batch, int seq, int layer, int head);
+const float *attn_gpt_head_out(const float *acts, const attn_gpt_config *cfg, int batch, int seq, int layer, int head);
+// the residual stream (batch, seq, d_model) entering block layer (0..n_layers; n_layers is
+// the output of the last block, before the final LayerNorm)
+const float *attn_gpt_residual(const float *acts, const attn_gpt_config *cfg, int batch, int seq, int layer);
+
+// out (batch, seq): the cross-entropy of each position against targets (0 where target < 0),
+// from the logits of the last forward (call before attn_gpt_backward()).
+int attn_gpt_position_losses(float *out, const float *acts, const attn_gpt_config *cfg,
+                             const int *targets, int batch, int seq);
+
+// lr 1e-3, betas 0.9 / 0.95, eps 1e-8, weight decay 0.1, clip_norm 1.
+attn_adamw_options attn_adamw_default_options(void);
+// One AdamW step (step is 1-based, for bias correction) on count floats, weight decay on
+// every float. *grad_norm (may be NULL) gets the global gradient L2 norm before clipping.
+// ATTN_ERR_NONFINITE (params, m, v unchanged) when the gradient holds NaN/inf.
+int   attn_adamw_step(float *params, const float *grads, float *m, float *v, size_t count,
+                      int step /*1-based*/, const attn_adamw_options *opt, float *grad_norm);
+// The same on a model's parameter block, weight decay on the matrices only (wte, wpe, wq, wk,
+// wv, wo, wfc, wproj), never on biases or LayerNorm gains and shifts.
+int   attn_gpt_adamw_step(float *params, const float *grads, float *m, float *v,
+                          const attn_gpt_config *cfg, int step, const attn_adamw_options *opt,
+                          float *grad_norm);
+// Learning rate at step (1-based): linear warm-up over `warmup` steps to lr_max, then cosine
+// decay to lr_min at step `total` (and lr_min after).
+float attn_lr_schedule(int step, int warmup, int total, float lr_max, float lr_min);
+
+// forward + backward + AdamW in one call (decay on matrices only); *loss and *grad_norm may
+// be NULL. m, v start zeroed; step 1-based. grads and acts are scratch here.
+int attn_gpt_train_step(float *params, float *grads, float *m, float *v, float *acts,
+                        const attn_gpt_config *cfg, const int *tokens, const int *targets,
+                        int batch, int seq, int step, const attn_adamw_options *opt,
+                        float *loss, float *grad_norm);
+
+// ---------------------------------------------------------------------------------------
+// The induction task: repeated random tokens, and the prefix-matching score
+
+#define ATTN_INDUCTION_BOS 0      // token 0 starts every sequence; symbols are 1..vocab-1
+
+// A batch of the induction task, deterministic from (seed, step): each sequence is BOS then
+// a block of `period` distinct random symbols (1..vocab-1) repeated to fill seq, with period
+// drawn per sequence from min_period..max_period (needs vocab-1 >= max_period and
+// seq > max_period + 1). tokens, targets (batch, seq): targets[t] = tokens[t+1], the last is -1.
+// periods (batch) may be NULL.
+int attn_induction_batch(int *tokens, int *targets, int *periods, int batch, int seq,
+                         int vocab, int min_period, int max_period, unsigned seed, int step);
+// From per-position losses (batch, seq) (attn_gpt_position_losses) and periods: the mean
+// loss of the first part (positions 0..period, whose token has not occurred before, so their
+// next token cannot be copied) and of the repeated part (positions period+1..seq-2, whose
+// next token is the one after the previous occurrence of their token).
+int attn_induction_split_loss(float *loss_first, float *loss_repeat, const float *position_losses,
+                              const int *periods, int batch, int seq);
+// out (n_layers, n_heads): per head the prefix-matching score, the mean attention weight
+// a position puts on the token right after the most recent earlier occurrence of its own
+// token (over positions whose token occurred before), from the last forward's weights.
+int attn_prefix_match(float *out, const float *acts, const attn_gpt_config *cfg,
+                      const int *tokens, int batch, int seq);
+
 #ifdef __cplusplus
 }
 #endif
