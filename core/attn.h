@@ -230,6 +230,45 @@ const char *attn_head_description(int h);
 const char *attn_head_dim_name(int h, char part, int dim);
 
 // ---------------------------------------------------------------------------------------
+// A word vocabulary (the trained Brown model's): token text -> id, unknown words by class
+//
+// A vocabulary is text, one word per line ('\n'), line k (0-based) being id k, as written by
+// tools/brown_data.c (models/brown-vocab.txt). Words are matched lower-cased (ASCII letters);
+// a word not in it gets the id of its unknown class, the first of these that fits the word
+// as written: <unk-num> (holds a digit), <unk-cap> (starts with a capital), <unk-hyph>
+// (holds a hyphen), <unk-ing>, <unk-ed>, <unk-ly>, <unk-s> (ends so), else <unk>; a class
+// missing from the vocabulary falls back to <unk>.
+
+#define ATTN_ERR_VOCAB     -30    // the vocabulary is malformed (empty, an empty line, no <unk>)
+
+#define ATTN_UNK           0      // unknown classes, as attn_vocab_unknown_class() returns them
+#define ATTN_UNK_NUM       1
+#define ATTN_UNK_CAP       2
+#define ATTN_UNK_HYPH      3
+#define ATTN_UNK_ING       4
+#define ATTN_UNK_ED        5
+#define ATTN_UNK_LY        6
+#define ATTN_UNK_S         7
+#define ATTN_UNK_CLASSES   8
+
+// Words in the vocabulary (lines), or ATTN_ERR_VOCAB / ATTN_ERR_NULL / ATTN_ERR_SIZE.
+int attn_vocab_count(const char *vocab, int vocab_len);
+
+// The unknown class (ATTN_UNK_*) of the word word[0..len) as written; its name ("<unk-num>",
+// ...) in *name when name is not NULL.
+int attn_vocab_unknown_class(const char *word, int len, const char **name);
+
+// ids (n): the id of each token text[starts[i] .. ends[i]), or of its unknown class;
+// unknown (n, may be NULL) gets 1 where the token is not in the vocabulary, else 0.
+// Returns how many tokens were unknown.
+int attn_vocab_ids(int *ids, unsigned char *unknown, const char *vocab, int vocab_len,
+                   const char *text, const int *starts, const int *ends, int n);
+
+// The word of id: *start and *len (bytes) locate it inside vocab. ATTN_ERR_INDEX when id is
+// not a line of the vocabulary.
+int attn_vocab_word(int *start, int *len, const char *vocab, int vocab_len, int id);
+
+// ---------------------------------------------------------------------------------------
 // Printing numbers: the page shows exactly the text the core prints
 
 // Writes count values as fixed-point text with `decimals` digits (0..9), each followed by

@@ -156,24 +156,10 @@ static void lower(char *dst, const char *src) {
     *dst = '\0';
 }
 
-static int ends_with(const char *s, const char *suffix) {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a > b && strcmp(s + a - b, suffix) == 0;
-}
-
-// The unknown-word class of a token as written (the rule attn_vocab_class() also follows).
+// The unknown-word class of a token as written: the core's rule, as an id of this vocabulary
+// (ids 1..8 are the classes in ATTN_UNK_* order).
 static int unknown_class(const char *written) {
-    char low[512];
-    if (strlen(written) >= sizeof low) return 1;
-    lower(low, written);
-    if (strpbrk(written, "0123456789")) return 2;
-    if (isupper((unsigned char)written[0])) return 3;
-    if (strchr(written, '-')) return 4;
-    if (ends_with(low, "ing")) return 5;
-    if (ends_with(low, "ed")) return 6;
-    if (ends_with(low, "ly")) return 7;
-    if (ends_with(low, "s")) return 8;
-    return 1;
+    return 1 + attn_vocab_unknown_class(written, (int)strlen(written), NULL);
 }
 
 // ---------------------------------------------------------------------------------------
