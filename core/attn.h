@@ -275,6 +275,8 @@ int attn_format_numbers(char *buf, int cap, const float *values, int count, int 
 #define ATTN_ERR_CONFIG      -11  // a model config is invalid (sizes, heads not dividing d_model)
 #define ATTN_ERR_STATE       -12  // acts do not hold a forward pass of this shape (or it was ablated)
 
+#define ATTN_GPT_MAX_LAYERS  16   // blocks a config may have
+
 #define ATTN_ABLATE_NONE     0    // no override
 #define ATTN_ABLATE_UNIFORM  1    // the head's weights: 1/(i+1) on every allowed position
 #define ATTN_ABLATE_SHUFFLE  2    // each row's weights permuted across its allowed positions

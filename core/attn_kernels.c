@@ -26,6 +26,8 @@ const char *attn_strerror(int status) {
     case ATTN_ERR_SCRATCH:     return "the scratch or output buffer is too small";
     case ATTN_ERR_EMPTY:       return "the text has no words in it";
     case ATTN_ERR_INDEX:       return "an index (head, token or dimension) is out of range";
+    case ATTN_ERR_CONFIG:      return "the model configuration is invalid (a size below 1, or heads that do not divide d_model)";
+    case ATTN_ERR_STATE:       return "the activations do not hold a forward pass of this shape (run attn_gpt_forward first, without ablation)";
     case ATTN_ERR_VOCAB:       return "the vocabulary is malformed (empty, an empty line, or no <unk>)";
     default:                   return "unknown error";
     }
