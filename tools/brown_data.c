@@ -27,9 +27,17 @@
    Outputs (uint16 little-endian ids):
      OUT/train.bin, OUT/heldout.bin   the two token streams
      OUT/heldout.tags                 one Brown tag per held-out token ("<s>" for boundaries)
-     OUT/dev_split                    text: train tokens before the tuning slice (see below)
+     OUT/heldout.pos                  one byte per held-out token: its ATTN_POS_* class (below)
      VOCAB                            one token per line; line k (0-based) is id k
      OUT/baselines.json               coverage, unigram and bigram held-out perplexities
+
+   Part-of-speech classes for the head atlas, from the Brown tag with any "fw-" prefix, "-tl",
+   "-hl", "-nc" suffix and "+..." contraction part removed:
+     ATTN_POS_DET      at, dt, dti, dts, dtx          (the, a, this, any, either ...)
+     ATTN_POS_NOUN     nn, nns, nn$, nns$, np, nps, np$, nps$
+     ATTN_POS_VERB     vb, vbd, vbg, vbn, vbz         (main verbs; not be/have/do/modals)
+     ATTN_POS_MODIFIER jj, jjr, jjs, jjt, cd, od, ap, ql, abn
+     ATTN_POS_BOUNDARY the <s> token;  ATTN_POS_OTHER everything else
 
    Baselines (all perplexities over every held-out token after the first, <s> included):
    - unigram: add-one over the 4096 ids, counted on train.
@@ -160,6 +168,25 @@ static void lower(char *dst, const char *src) {
 // (ids 1..8 are the classes in ATTN_UNK_* order).
 static int unknown_class(const char *written) {
     return 1 + attn_vocab_unknown_class(written, (int)strlen(written), NULL);
+}
+
+// The ATTN_POS_* class of a Brown tag.
+static int pos_class(const char *tag) {
+    char base[64];
+    if (strcmp(tag, "<s>") == 0) return ATTN_POS_BOUNDARY;
+    if (strncmp(tag, "fw-", 3) == 0) tag += 3;
+    snprintf(base, sizeof base, "%s", tag);
+    base[strcspn(base, "+-")] = '\0';
+    static const char *const det[] = {"at", "dt", "dti", "dts", "dtx", NULL};
+    static const char *const noun[] = {"nn", "nns", "nn$", "nns$", "np", "nps", "np$", "nps$", NULL};
+    static const char *const verb[] = {"vb", "vbd", "vbg", "vbn", "vbz", NULL};
+    static const char *const mod[] = {"jj", "jjr", "jjs", "jjt", "cd", "od", "ap", "ql", "abn", NULL};
+    const char *const *lists[4] = {det, noun, verb, mod};
+    const int classes[4] = {ATTN_POS_DET, ATTN_POS_NOUN, ATTN_POS_VERB, ATTN_POS_MODIFIER};
+    for (int l = 0; l < 4; l++)
+        for (int i = 0; lists[l][i]; i++)
+            if (strcmp(base, lists[l][i]) == 0) return classes[l];
+    return ATTN_POS_OTHER;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -334,6 +361,16 @@ int main(int argc, char **argv) {
     if (!tf) die("cannot write", path);
     for (long i = 0; i < held.n; i++) fprintf(tf, "%s\n", held.v[i].tag);
     if (fclose(tf) != 0) die("cannot write", path);
+    snprintf(path, sizeof path, "%s/heldout.pos", out);
+    FILE *pf = fopen(path, "wb");
+    if (!pf) die("cannot write", path);
+    long pos_count[ATTN_POS_BOUNDARY + 1] = {0};
+    for (long i = 0; i < held.n; i++) {
+        int c = pos_class(held.v[i].tag);
+        pos_count[c]++;
+        fputc(c, pf);
+    }
+    if (fclose(pf) != 0) die("cannot write", path);
 
     // baselines
     double uni = unigram_ppl(ids[0], train.n, ids[1], held.n);
@@ -368,6 +405,9 @@ int main(int argc, char **argv) {
            samples, held_samples, train.n, held.n, words.n);
     printf("held-out coverage %.2f%% (%ld of %ld words unknown), train coverage %.2f%%\n",
            100 * cov, unknown[1], words_n[1], 100.0 - 100.0 * (double)unknown[0] / (double)words_n[0]);
+    printf("held-out classes: det %ld, noun %ld, verb %ld, modifier %ld, boundary %ld, other %ld\n",
+           pos_count[ATTN_POS_DET], pos_count[ATTN_POS_NOUN], pos_count[ATTN_POS_VERB],
+           pos_count[ATTN_POS_MODIFIER], pos_count[ATTN_POS_BOUNDARY], pos_count[ATTN_POS_OTHER]);
     printf("held-out perplexity: unigram %.1f, bigram add-k (k=%g) %.1f, bigram Kneser-Ney (D=%g) %.1f\n",
            uni, k, addk, d, kn);
     return 0;
