@@ -172,6 +172,17 @@ serve: build
 	@echo "Attention Explorer: http://localhost:$(PORT)/  (Ctrl-C stops)"
 	@node tests/serve.js web $(PORT)
 
+# The training tool build/attn-train (gradcheck, induction, speed): native, -O3 -march=native
+# and OpenMP (threads from OMP_NUM_THREADS; results are the same for any thread count).
+TRAIN_CFLAGS ?= -O3 -march=native -fopenmp
+
+.PHONY: train-tool
+train-tool: build/attn-train
+
+build/attn-train: tools/attn_train_cli.c tests/core/gpt_ref.h $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(TRAIN_CFLAGS) -Icore -Itests/core $< $(CORE_SRC) -lm -o $@
+
 # Remove everything the build made.
 clean:
 	rm -rf build dist web/attn-core.js
