@@ -18,9 +18,10 @@ CORE_HDR  = $(wildcard core/*.h)
 TEST_SRC  = $(wildcard tests/core/test_*.c)
 TESTS     = $(TEST_SRC:tests/core/%.c=build/tests/%)
 TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
-# every function the public header declares, and malloc/free for the bridge
+# every function the public header declares (a line at column 0: return type, then attn_name(,
+# or attn_name( alone after a return type on the line above), and malloc/free for the bridge
 LP       := (
-EXPORTS   = $(shell sed -n 's/^[a-z].*[ *]\(attn_[a-z0-9_]*\)$(LP).*/_\1/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
+EXPORTS   = $(shell sed -n 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
 
 .PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
 
@@ -146,7 +147,7 @@ FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_SAN            = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ            = $(CORE_SRC:core/%.c=build/fuzz/obj/%.o)
 
-.PHONY: fuzz fuzz-smoke fuzz-programs
+.PHONY: fuzz fuzz-smoke fuzz-programs fuzz-corpus
 .SECONDARY: $(FUZZ_OBJ)
 
 # Run each libFuzzer target for FUZZ_SECONDS (default 60); fails on any crash.
@@ -158,6 +159,12 @@ fuzz-smoke:
 	@FUZZ_CC=$(FUZZ_CC) bash tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 fuzz-programs: $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# Writes the seeds of fuzz_weights: tiny valid weight files saved by the core (commit them).
+fuzz-corpus: build/libattn.a
+	@mkdir -p build tests/fuzz/corpus/fuzz_weights
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore tests/fuzz/gen_weights_corpus.c build/libattn.a -lm -o build/gen_weights_corpus
+	build/gen_weights_corpus tests/fuzz/corpus/fuzz_weights
 
 # the core, instrumented; its warnings are the native build's job, so no -Werror here
 build/fuzz/obj/%.o: core/%.c $(CORE_HDR)

@@ -401,6 +401,49 @@ int attn_induction_split_loss(float *loss_first, float *loss_repeat, const float
 int attn_prefix_match(float *out, const float *acts, const attn_gpt_config *cfg,
                       const int *tokens, int batch, int seq);
 
+// Weight files: a trained model's parameters in one versioned, checksummed byte buffer
+//
+// A 64-byte little-endian header (magic "AEWT", version, the attn_gpt_config, storage
+// format, tensor count, payload bytes, CRC-32 of header and payload; see attn_weights.c),
+// then every tensor in attn_gpt_tensor_info() order. ATTN_WEIGHTS_INT8 stores each tensor
+// with more than one row and column as int8 with one float32 scale per row (absmax / 127);
+// one-row tensors (LayerNorm gains, biases) stay float32.
+//
+//   size_t cap = attn_weights_size(&cfg, ATTN_WEIGHTS_INT8), len;
+//   attn_weights_save(buf, cap, &len, &cfg, params, ATTN_WEIGHTS_INT8);
+//   ...
+//   attn_weights_read_header(&cfg, &format, buf, len);      // config first, to size params
+//   attn_weights_load(params, attn_gpt_param_floats(&cfg), buf, len);
+
+#define ATTN_WEIGHTS_F32          0   // float32, exact
+#define ATTN_WEIGHTS_INT8         1   // int8 per row with a float32 scale per row
+#define ATTN_WEIGHTS_VERSION      1
+#define ATTN_WEIGHTS_HEADER_BYTES 64
+
+#define ATTN_ERR_FORMAT    -20    // not a weight file: wrong magic, header size or storage format
+#define ATTN_ERR_VERSION   -21    // a weight file version this core does not read
+#define ATTN_ERR_TRUNCATED -22    // the buffer ends before the header or payload does
+#define ATTN_ERR_PAYLOAD   -23    // payload size or tensor count disagrees with the config, or
+                                  // bytes follow the payload
+#define ATTN_ERR_CHECKSUM  -24    // the contents do not match the file's CRC-32 (corrupted)
+
+// Bytes a weight file of cfg takes in format (header included), or 0 when cfg or format is
+// invalid or the file would not fit in memory.
+size_t attn_weights_size(const attn_gpt_config *cfg, int format);
+
+// Writes params (attn_gpt_param_floats(cfg) floats, all finite) as a weight file into buf
+// (cap bytes); *written gets its length. ATTN_ERR_SCRATCH when cap is too small.
+int attn_weights_save(unsigned char *buf, size_t cap, size_t *written, const attn_gpt_config *cfg,
+                      const float *params, int format);
+
+// Reads and checks the header of the weight file in buf (len bytes): its config and storage
+// format. Does not look at the payload (attn_weights_load() does).
+int attn_weights_read_header(attn_gpt_config *cfg, int *format, const unsigned char *buf, size_t len);
+
+// Checks the whole weight file in buf (len bytes: header, sizes, checksum, every value finite),
+// then fills params (param_floats >= attn_gpt_param_floats of its config), dequantising int8.
+// On any error params is left untouched.
+int attn_weights_load(float *params, size_t param_floats, const unsigned char *buf, size_t len);
 // ---------------------------------------------------------------------------------------
 // A word vocabulary (the trained Brown model's): token text -> id, unknown words by class
 //

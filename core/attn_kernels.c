@@ -28,6 +28,11 @@ const char *attn_strerror(int status) {
     case ATTN_ERR_INDEX:       return "an index (head, token or dimension) is out of range";
     case ATTN_ERR_CONFIG:      return "the model configuration is invalid (a size below 1, or heads that do not divide d_model)";
     case ATTN_ERR_STATE:       return "the activations do not hold a forward pass of this shape (run attn_gpt_forward first, without ablation)";
+    case ATTN_ERR_FORMAT:      return "not a weight file (wrong magic number, header size or storage format)";
+    case ATTN_ERR_VERSION:     return "the weight file has a version this core cannot read";
+    case ATTN_ERR_TRUNCATED:   return "the weight file is truncated (it ends before its header or data)";
+    case ATTN_ERR_PAYLOAD:     return "the weight file's data size does not match its model shape";
+    case ATTN_ERR_CHECKSUM:    return "the weight file is corrupted (checksum mismatch)";
     case ATTN_ERR_VOCAB:       return "the vocabulary is malformed (empty, an empty line, or no <unk>)";
     default:                   return "unknown error";
     }
