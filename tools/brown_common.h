@@ -15,7 +15,7 @@
 
 // The shipped model: GPT-shaped, 4 layers x 4 heads, d_model 64, context 64, MLP 256,
 // pre-LayerNorm, tied embeddings, over the 4096-id vocabulary of brown_data.c.
-static attn_gpt_config brown_config(void) {
+static inline attn_gpt_config brown_config(void) {
     attn_gpt_config cfg = {.vocab = 4096, .context = 64, .d_model = 64, .n_heads = 4,
                            .n_layers = 4, .d_mlp = 256, .attention_only = 0, .layernorm = 1};
     return cfg;
