@@ -551,6 +551,32 @@ int attn_atlas_add_repeated(double *acc, const float *acts, const attn_gpt_confi
 int attn_atlas_finish(attn_atlas_head *heads, const double *acc, const attn_gpt_config *cfg,
                       int seq);
 
+// The whole measurement on a held-out stream, in one call: ids (n) with pos (n) (ATTN_POS_*),
+// cut into consecutive windows of cfg->context tokens (the plain windows, also scored as
+// next-token prediction), plus up to max_repeated windows made of a passage of
+// context/2 held-out tokens followed by itself (passage r = ids[r*period ..]).
+typedef struct {
+    int    seq, windows, repeated_windows, period;
+    long   heldout_targets;
+    double heldout_loss;          // mean cross-entropy (nats) over every target of the windows
+    double loss_first_copy;       // on repeated windows: mean loss predicting inside the first copy
+    double loss_second_copy;      // ... and inside the second (copying makes it easy)
+} attn_atlas_summary;
+
+#define ATTN_ATLAS_BATCH 16       // windows per forward pass of attn_atlas_measure()
+
+// Floats of work and ints of int_work attn_atlas_measure() needs (0 if cfg is invalid).
+size_t attn_atlas_work_floats(const attn_gpt_config *cfg);
+size_t attn_atlas_work_ints(const attn_gpt_config *cfg);
+
+// heads (n_layers * n_heads) and *summary from the model params on the stream; acc
+// (attn_atlas_doubles(cfg, cfg->context)) is zeroed here. ATTN_ERR_SIZE when n is shorter
+// than one window plus one token.
+int attn_atlas_measure(attn_atlas_head *heads, attn_atlas_summary *summary, const float *params,
+                       const attn_gpt_config *cfg, const int *ids, const unsigned char *pos,
+                       int n, int max_repeated, double *acc, float *work, size_t work_floats,
+                       int *int_work, size_t work_ints);
+
 // "diffuse", "induction", "determiner", "verb-noun", "previous-token", "first-token"; NULL
 // when out of range.
 const char *attn_habit_name(int habit);

@@ -214,3 +214,99 @@ const char *attn_habit_name(int habit) {
     };
     return habit >= 0 && habit < ATTN_HABITS ? NAMES[habit] : NULL;
 }
+
+// ---------------------------------------------------------------------------------------
+// The whole measurement
+
+size_t attn_atlas_work_floats(const attn_gpt_config *cfg) {
+    if (!cfg || attn_gpt_check_config(cfg) != ATTN_OK) return 0;
+    size_t acts = attn_gpt_activation_floats(cfg, ATTN_ATLAS_BATCH, cfg->context);
+    return acts ? acts + (size_t)ATTN_ATLAS_BATCH * cfg->context : 0;
+}
+
+size_t attn_atlas_work_ints(const attn_gpt_config *cfg) {
+    if (!cfg || attn_gpt_check_config(cfg) != ATTN_OK) return 0;
+    return 2 * (size_t)ATTN_ATLAS_BATCH * cfg->context;
+}
+
+int attn_atlas_measure(attn_atlas_head *heads, attn_atlas_summary *summary, const float *params,
+                       const attn_gpt_config *cfg, const int *ids, const unsigned char *pos,
+                       int n, int max_repeated, double *acc, float *work, size_t work_floats,
+                       int *int_work, size_t work_ints) {
+    if (!heads || !summary || !params || !cfg || !ids || !pos || !acc || !work || !int_work)
+        return ATTN_ERR_NULL;
+    int rc = attn_gpt_check_config(cfg);
+    if (rc < 0) return rc;
+    const int seq = cfg->context, period = seq / 2, B = ATTN_ATLAS_BATCH;
+    if (seq < 4 || max_repeated < 0) return ATTN_ERR_SIZE;
+    if (n < seq + 1) return ATTN_ERR_SIZE;
+    if (work_floats < attn_atlas_work_floats(cfg) || work_ints < attn_atlas_work_ints(cfg))
+        return ATTN_ERR_SCRATCH;
+    for (int i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= cfg->vocab) return ATTN_ERR_INDEX;
+    size_t acc_doubles = attn_atlas_doubles(cfg, seq);
+    for (size_t i = 0; i < acc_doubles; i++) acc[i] = 0;
+    float *acts = work, *losses = work + attn_gpt_activation_floats(cfg, B, seq);
+    int *tokens = int_work, *targets = int_work + (size_t)B * seq;
+    unsigned char pos_batch[ATTN_ATLAS_BATCH * 1024];
+    if (seq > 1024) return ATTN_ERR_OVERFLOW;
+
+    // plain windows: ids[w*seq .. w*seq+seq), targets one further
+    const int windows = (n - 1) / seq;
+    double loss_sum = 0;
+    long counted = 0;
+    for (int w0 = 0; w0 < windows; w0 += B) {
+        int rows = windows - w0 < B ? windows - w0 : B;
+        for (int b = 0; b < rows; b++)
+            for (int t = 0; t < seq; t++) {
+                size_t s = (size_t)(w0 + b) * seq + t;
+                tokens[b * seq + t] = ids[s];
+                targets[b * seq + t] = ids[s + 1];
+                pos_batch[b * seq + t] = pos[s];
+            }
+        float loss;
+        rc = attn_gpt_forward(acts, &loss, params, cfg, tokens, targets, rows, seq, NULL, 0);
+        if (rc < 0) return rc;
+        loss_sum += (double)loss * rows * seq;
+        counted += (long)rows * seq;
+        rc = attn_atlas_add_plain(acc, acts, cfg, pos_batch, rows, seq);
+        if (rc < 0) return rc;
+    }
+
+    // repeated windows: a passage of `period` held-out tokens, then the same again
+    int repeats = n / period < max_repeated ? n / period : max_repeated;
+    double first_sum = 0, second_sum = 0;
+    long first_n = 0, second_n = 0;
+    for (int r0 = 0; r0 < repeats; r0 += B) {
+        int rows = repeats - r0 < B ? repeats - r0 : B;
+        for (int b = 0; b < rows; b++)
+            for (int t = 0; t < seq; t++) {
+                const int *passage = ids + (size_t)(r0 + b) * period;
+                tokens[b * seq + t] = passage[t % period];
+                // the last position has no next token inside the window
+                targets[b * seq + t] = t + 1 < 2 * period ? passage[(t + 1) % period] : -1;
+            }
+        float loss;
+        rc = attn_gpt_forward(acts, &loss, params, cfg, tokens, targets, rows, seq, NULL, 0);
+        if (rc < 0) return rc;
+        rc = attn_gpt_position_losses(losses, acts, cfg, targets, rows, seq);
+        if (rc < 0) return rc;
+        for (int b = 0; b < rows; b++) {
+            // first copy: targets inside it (t = 0..period-2); second: t = period..2*period-2
+            for (int t = 0; t + 1 < period; t++) { first_sum += losses[b * seq + t]; first_n++; }
+            for (int t = period; t + 1 < 2 * period; t++) { second_sum += losses[b * seq + t]; second_n++; }
+        }
+        rc = attn_atlas_add_repeated(acc, acts, cfg, rows, seq, period);
+        if (rc < 0) return rc;
+    }
+
+    summary->seq = seq;
+    summary->windows = windows;
+    summary->repeated_windows = repeats;
+    summary->period = period;
+    summary->heldout_targets = counted;
+    summary->heldout_loss = counted ? loss_sum / (double)counted : 0;
+    summary->loss_first_copy = first_n ? first_sum / (double)first_n : 0;
+    summary->loss_second_copy = second_n ? second_sum / (double)second_n : 0;
+    return attn_atlas_finish(heads, acc, cfg, seq);
+}
