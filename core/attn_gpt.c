@@ -377,21 +377,26 @@ static void gemm_block(float *out, size_t ldo, const float *a, size_t a_rs, size
 }
 
 // out (n, m) (+)= A (n, k) · b (k, m) with A(i, p) = a[i*a_rs + p*a_cs]; parallel over rows of out.
+// b is copied panel by panel (KC x NR) into a contiguous buffer first: rows of a wide b lie
+// far apart and map to the same cache sets. Copying never changes a value.
 static void gemm(float *out, const float *a, size_t a_rs, size_t a_cs, const float *b,
                  int n, int k, int m, int accumulate) {
     const int tasks = (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
     ATTN_PARALLEL_FOR
     for (int task = 0; task < tasks; task++) {
+        float panel[KC * NR];
         const int i0 = task * ROWS_PER_TASK, i1 = i0 + ROWS_PER_TASK < n ? i0 + ROWS_PER_TASK : n;
         for (int p0 = 0; p0 < k; p0 += KC) {
             const int kc = k - p0 < KC ? k - p0 : KC;
             const int acc = accumulate || p0 > 0;
             for (int j0 = 0; j0 < m; j0 += NR) {
                 const int nr = m - j0 < NR ? m - j0 : NR;
+                const float *bp = b + (size_t)p0 * m + j0;
+                for (int p = 0; p < kc; p++) memcpy(panel + p * nr, bp + (size_t)p * m, (size_t)nr * sizeof(float));
                 for (int i = i0; i < i1; i += MR) {
                     const int mr = i1 - i < MR ? i1 - i : MR;
                     gemm_block(out + (size_t)i * m + j0, (size_t)m, a + (size_t)i * a_rs + (size_t)p0 * a_cs,
-                               a_rs, a_cs, b + (size_t)p0 * m + j0, (size_t)m, mr, nr, kc, acc);
+                               a_rs, a_cs, panel, (size_t)nr, mr, nr, kc, acc);
                 }
             }
         }
@@ -512,6 +517,38 @@ static void layernorm_backward(float *dinp, float *dg, float *db, const float *d
 }
 
 // ---------------------------------------------------------------------------------------
+// exp without libm: plain arithmetic the compiler vectorises (the cross-entropy over the
+// vocabulary and GELU's tanh call it millions of times per step), identical on every platform
+
+// exp(x), relative error ~1e-7 (Cephes expf: x = k ln2 + r, ln2 split in two so r is exact, a
+// degree-6 polynomial, 2^k through the exponent bits). 0 below -87.3 (-inf included); x is
+// clamped at 88 above (exp(88) ~ 1.65e38, finite).
+static inline float fast_expf(float x) {
+    const float lo = -87.33654f, hi = 88.0f;
+    const int under = x < lo;
+    x = x < lo ? lo : (x > hi ? hi : x);
+    float k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;   // round to nearest
+    float r = x - k * 0.693359375f;
+    r = r - k * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * r * r + r + 1.0f;
+    int32_t bits = ((int32_t)k + 127) << 23;
+    float pow2;
+    memcpy(&pow2, &bits, sizeof pow2);
+    return under ? 0.0f : y * pow2;
+}
+
+// tanh(u) = 1 - 2 / (exp(2u) + 1): saturates to +-1, absolute error ~1e-7
+static inline float fast_tanhf(float u) {
+    return 1.0f - 2.0f / (fast_expf(2.0f * u) + 1.0f);
+}
+
+// ---------------------------------------------------------------------------------------
 // GELU, tanh approximation
 
 #define GELU_K 0.7978845608028654f     // sqrt(2 / pi)
@@ -519,7 +556,7 @@ static void layernorm_backward(float *dinp, float *dg, float *db, const float *d
 static void gelu_forward(float *out, const float *inp, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float x = inp[i];
-        out[i] = 0.5f * x * (1.0f + tanhf(GELU_K * (x + 0.044715f * x * x * x)));
+        out[i] = 0.5f * x * (1.0f + fast_tanhf(GELU_K * (x + 0.044715f * x * x * x)));
     }
 }
 
@@ -527,7 +564,7 @@ static void gelu_forward(float *out, const float *inp, size_t n) {
 static void gelu_backward(float *dinp, const float *inp, const float *dout, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float x = inp[i];
-        float th = tanhf(GELU_K * (x + 0.044715f * x * x * x));
+        float th = fast_tanhf(GELU_K * (x + 0.044715f * x * x * x));
         float sech2 = 1.0f - th * th;
         float local = 0.5f * (1.0f + th) + 0.5f * x * sech2 * GELU_K * (1.0f + 3.0f * 0.044715f * x * x);
         dinp[i] = local * dout[i];
@@ -646,7 +683,7 @@ static int crossentropy_forward(float *losses, const float *logits, const int *t
         float max = row[0];
         for (int j = 1; j < V; j++) if (row[j] > max) max = row[j];
         float sum = 0.0f;
-        for (int j = 0; j < V; j++) sum += expf(row[j] - max);
+        for (int j = 0; j < V; j++) sum += fast_expf(row[j] - max);
         losses[i] = logf(sum) + max - row[targets[i]];
     }
     for (int i = 0; i < N; i++) counted += targets[i] >= 0;
@@ -663,7 +700,7 @@ static void crossentropy_backward(float *logits, const int *targets, int N, int 
         float max = row[0];
         for (int j = 1; j < V; j++) if (row[j] > max) max = row[j];
         float sum = 0.0f;
-        for (int j = 0; j < V; j++) { row[j] = expf(row[j] - max); sum += row[j]; }
+        for (int j = 0; j < V; j++) { row[j] = fast_expf(row[j] - max); sum += row[j]; }
         const float scale = inv / sum;
         for (int j = 0; j < V; j++) row[j] *= scale;
         row[targets[i]] -= inv;
