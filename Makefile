@@ -23,7 +23,7 @@ TESTS_SAN = $(TEST_SRC:tests/core/%.c=build/tests-san/%)
 LP       := (
 EXPORTS   = $(shell sed -n 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p' core/attn.h | sort -u | tr '\n' ',')_malloc,_free
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -61,9 +61,13 @@ site-folder: wasm
 
 # Native tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer, and the
 # native oracle the WASM tests compare against.
-test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long
+test-programs: $(TESTS) $(TESTS_SAN) build/native_layer build/native_long build/native_gpt build/attn-train
 
 build/native_layer: tests/wasm/native_layer.c tests/wasm/oracle_io.h build/libattn.a
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
+
+# the trained-model oracle: training steps, weight files and forward passes, natively
+build/native_gpt: tests/wasm/native_gpt.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
 # the long-context oracle: the portable C path the WASM SIMD path must match
@@ -90,8 +94,19 @@ test: build
 bench: build
 	@$(MAKE) --no-print-directory bench-programs
 	@node tests/bench/bench.js
+	@node tests/bench/train_bench.js
 
-bench-programs: build/bench/naive.js build/bench/bench_native
+# Training throughput alone (tokens/s of whole steps: wasm, native, plain JS, TensorFlow.js
+# WASM) for the induction model and the GPT-shaped model; adds its rows to build/bench.json.
+bench-train: build
+	@$(MAKE) --no-print-directory bench-programs
+	@node tests/bench/train_bench.js
+
+bench-programs: build/bench/naive.js build/bench/bench_native build/bench/train_native
+
+build/bench/train_native: tests/bench/train_native.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O3 -march=native -Icore $< $(CORE_SRC) -lm -o $@
 
 build/bench/naive.js: tests/bench/naive.c
 	@mkdir -p $(@D)

@@ -448,6 +448,7 @@
       heads, featureNames, maxTokens: MAX_TOKENS, headDim: HEAD_DIM,
       strerror: (code) => cString(M._attn_strerror(code)),
       heapBytes: () => M.HEAPU8.length,   // for tests: buffers are reused, the heap stays put
+      wasm: M,   // the raw module, for web/attn-model-bridge.js (model handles, training jobs)
       ...longContext,
     };
   }

@@ -1,0 +1,395 @@
+/* attn-model-bridge.js - trained models and training jobs on the C core's WebAssembly heap.
+
+   The other half of the bridge (web/attn-bridge.js is the lesson half): it hands out handles
+   that own their WASM buffers, so a figure creates one, calls it between frames, and calls
+   destroy() when it goes away. Every number comes from C: the weight file is validated and
+   dequantised by attn_weights_load, forward passes, softmax, training steps and the
+   prefix-matching score run in the core; this file only copies bytes in and arrays out.
+
+   Weights ship as classic scripts (tools/wrap_weights.js), fetched only when asked:
+     AttentionExplorer.loadWeights('brown')          -> Promise<Uint8Array>  (a <script> tag
+                                                        in the browser, require() in Node)
+     AttentionExplorer.loadModelCore()               -> Promise<M> (the raw module)
+     AttentionExplorer.createGptModel(M, bytes)      -> { config, format, forward(tokens), destroy() }
+     AttentionExplorer.createTrainingJob(M, options) -> { step(n), measure(), saveWeights(), destroy() }
+   M is the module attn-core.js builds (or a core from loadCore(), which carries it as .wasm). */
+(function (root) {
+  'use strict';
+  const ns = (root.AttentionExplorer = root.AttentionExplorer || {});
+
+  // Status codes of core/attn.h that these calls return, beside the lesson's.
+  const MODEL_CODES = { CONFIG: -11, STATE: -12, FORMAT: -20, VERSION: -21, TRUNCATED: -22,
+    PAYLOAD: -23, CHECKSUM: -24 };
+  const FORMATS = { float32: 0, int8: 1 };
+  const CONFIG_FIELDS = ['vocab', 'context', 'd_model', 'n_heads', 'n_layers', 'd_mlp',
+    'attention_only', 'layernorm'];
+  const ABLATIONS = { none: 0, uniform: 1, shuffle: 2, zero: 3 };
+
+  // The lesson bridge's error class when it is loaded, else one of the same shape.
+  const AttnError = ns.AttnError || class AttnError extends Error {
+    constructor(code, message) { super(message); this.name = 'AttnError'; this.code = code; }
+  };
+
+  // ------------------------------------------------------------------------------------
+  // Weight scripts: registered by name, loaded lazily
+
+  const registered = new Map();   // name -> Uint8Array
+  const waiting = new Map();      // name -> [{ resolve, reject }]
+
+  function decodeBase64(text) {
+    if (typeof Buffer === 'function') return new Uint8Array(Buffer.from(text, 'base64'));
+    const bin = atob(text), out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  // Called by a weights script (tools/wrap_weights.js output).
+  function registerWeights(name, base64) {
+    registered.set(name, decodeBase64(base64));
+    (waiting.get(name) || []).forEach((w) => w.resolve(registered.get(name)));
+    waiting.delete(name);
+  }
+
+  // weights scripts that ran before this file parked their data here
+  if (ns.pendingWeights) {
+    Object.keys(ns.pendingWeights).forEach((name) => registerWeights(name, ns.pendingWeights[name]));
+    delete ns.pendingWeights;
+  }
+
+  // this script's folder: weights-<name>.js is looked for beside it unless options.src says
+  const scriptBase = typeof document !== 'undefined' && document.currentScript && document.currentScript.src
+    ? document.currentScript.src.replace(/[^/]*$/, '') : '';
+
+  // The weight file `name` as bytes, loading weights-<name>.js the first time it is asked for.
+  // options: { src } (browser: the script's URL), { dir } (Node: the folder to require from).
+  function loadWeights(name, options) {
+    options = options || {};
+    if (registered.has(name)) return Promise.resolve(registered.get(name));
+    if (waiting.has(name)) return new Promise((resolve, reject) => waiting.get(name).push({ resolve, reject }));
+    const file = 'weights-' + name + '.js';
+    return new Promise((resolve, reject) => {
+      waiting.set(name, [{ resolve, reject }]);
+      const fail = (why) => {
+        const list = waiting.get(name) || [];
+        waiting.delete(name);
+        list.forEach((w) => w.reject(new Error(`the model weights "${name}" did not load (${why})`)));
+      };
+      if (typeof document === 'undefined') {
+        try {
+          const dir = options.dir || (typeof __dirname === 'string' ? __dirname : '.');
+          require(require('path').join(dir, file));
+          if (!registered.has(name)) fail(file + ' did not register "' + name + '"');
+        } catch (e) { fail(e.message); }
+        return;
+      }
+      const script = document.createElement('script');
+      script.src = options.src || scriptBase + file;
+      script.async = true;
+      script.onload = () => { if (!registered.has(name)) fail(script.src + ' did not register "' + name + '"'); };
+      script.onerror = () => fail('could not load ' + script.src);
+      document.head.appendChild(script);
+    });
+  }
+
+  // The raw module: from the lesson bridge's core when it exposes it, else an instance of
+  // its own (the same attn-core.js factory).
+  let modelCore = null;
+  function loadModelCore() {
+    if (modelCore) return modelCore;
+    modelCore = (ns.loadCore ? ns.loadCore() : Promise.resolve(null)).then((core) => {
+      if (core && core.wasm) return core.wasm;
+      let factory = root.AttnCore;
+      if (!factory && typeof require === 'function') factory = require('./attn-core.js');
+      if (typeof factory !== 'function') throw new Error('The attention core (attn-core.js) did not load.');
+      return factory();
+    });
+    return modelCore;
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Heap helpers, per module and per handle
+
+  function moduleOf(M) {
+    if (M && M.wasm && M.wasm._malloc) return M.wasm;
+    if (!M || typeof M._malloc !== 'function' || typeof M._attn_weights_load !== 'function') {
+      throw new Error('createGptModel/createTrainingJob need the raw WASM module (attn-core.js) or a core carrying it as .wasm');
+    }
+    return M;
+  }
+
+  // A set of named WASM buffers owned by one handle; all freed by freeAll().
+  function heapOwner(M) {
+    const buffers = new Map();
+    let freed = false;
+    const cString = (ptr) => {
+      let end = ptr, s = '';
+      while (M.HEAPU8[end]) end++;
+      s = new TextDecoder().decode(M.HEAPU8.subarray(ptr, end));
+      return s;
+    };
+    return {
+      // a buffer of at least `bytes`, kept across calls, grown (contents dropped) when too small
+      get(name, bytes) {
+        if (freed) throw new AttnError(-1, 'this handle was destroyed');
+        let b = buffers.get(name);
+        if (!b || b.bytes < bytes) {
+          if (b) { M._free(b.ptr); buffers.delete(name); }
+          const size = Math.max(16, bytes);
+          const ptr = M._malloc(size);
+          if (!ptr) throw new AttnError(-3, `out of memory for ${name} (${size} bytes)`);
+          b = { ptr, bytes: size };
+          buffers.set(name, b);
+        }
+        return b.ptr;
+      },
+      // throws once the handle is destroyed: its pointers must never be used again
+      alive() {
+        if (freed) throw new AttnError(-1, 'this handle was destroyed');
+      },
+      release(name) {
+        const b = buffers.get(name);
+        if (b) { M._free(b.ptr); buffers.delete(name); }
+      },
+      check(rc) {
+        if (rc < 0) throw new AttnError(rc, cString(M._attn_strerror(rc)));
+        return rc;
+      },
+      bytes() { let n = 0; buffers.forEach((b) => { n += b.bytes; }); return n; },
+      freeAll() { buffers.forEach((b) => M._free(b.ptr)); buffers.clear(); freed = true; },
+      get destroyed() { return freed; },
+    };
+  }
+
+  function writeConfig(M, ptr, config) {
+    CONFIG_FIELDS.forEach((f, i) => { M.HEAP32[(ptr >> 2) + i] = config[f] | 0; });
+  }
+
+  function readConfig(M, ptr) {
+    const c = {};
+    CONFIG_FIELDS.forEach((f, i) => { c[f] = M.HEAP32[(ptr >> 2) + i]; });
+    return c;
+  }
+
+  function writeInts(M, ptr, values) {
+    for (let i = 0; i < values.length; i++) M.HEAP32[(ptr >> 2) + i] = values[i];
+  }
+
+  // ------------------------------------------------------------------------------------
+  // A model from a weight file
+
+  // Validates `bytes` (a weight file) with the C loader and keeps its parameters on the heap.
+  // forward(tokens, options) runs the model on token ids (1..context of them) and returns
+  //   { n, logits: last position's row (or all rows with options.all), probs: softmax of the
+  //     last row at options.temperature (default 1), weights: [layer][head] -> n rows }
+  // options.weights === false skips the attention weights; options.ablate = { layer, head,
+  // kind: 'uniform'|'shuffle'|'zero', seed } overrides one head.
+  function createGptModel(coreOrModule, bytes) {
+    const M = moduleOf(coreOrModule);
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('weights must be a Uint8Array');
+    const heap = heapOwner(M);
+    let cfgPtr, paramsPtr, config, format, paramFloats;
+    try {
+      const file = heap.get('file', bytes.length);
+      M.HEAPU8.set(bytes, file);
+      cfgPtr = heap.get('config', 32);
+      const fmtPtr = heap.get('format', 4);
+      heap.check(M._attn_weights_read_header(cfgPtr, fmtPtr, file, bytes.length));
+      config = readConfig(M, cfgPtr);
+      format = M.HEAP32[fmtPtr >> 2] === FORMATS.int8 ? 'int8' : 'float32';
+      paramFloats = M._attn_gpt_param_floats(cfgPtr);
+      paramsPtr = heap.get('params', paramFloats * 4);
+      heap.check(M._attn_weights_load(paramsPtr, paramFloats, heap.get('file', bytes.length), bytes.length));
+      heap.release('file');
+    } catch (e) {
+      heap.freeAll();
+      throw e;
+    }
+    const L = config.n_layers, H = config.n_heads, V = config.vocab;
+
+    function forward(tokens, options) {
+      heap.alive();
+      options = options || {};
+      const n = tokens.length;
+      if (n < 1 || n > config.context) {
+        throw new AttnError(-2, `the model takes 1 to ${config.context} tokens, not ${n}`);
+      }
+      const acts = heap.get('acts', M._attn_gpt_activation_floats(cfgPtr, 1, n) * 4);
+      const tok = heap.get('tokens', n * 4);
+      writeInts(M, tok, tokens);
+      let ablation = 0;
+      if (options.ablate) {
+        const kind = ABLATIONS[options.ablate.kind];
+        if (kind === undefined) throw new AttnError(-10, `unknown ablation "${options.ablate.kind}"`);
+        ablation = heap.get('ablation', 12);
+        writeInts(M, ablation, [options.ablate.layer | 0, options.ablate.head | 0, kind]);
+      }
+      const ablationSeed = options.ablate ? (options.ablate.seed >>> 0) : 0;
+      heap.check(M._attn_gpt_forward(acts, 0, paramsPtr, cfgPtr, tok, 0, 1, n, ablation, ablationSeed));
+      const logitsPtr = M._attn_gpt_logits(acts, cfgPtr, 1, n);
+      const last = logitsPtr + (n - 1) * V * 4;
+      const probsPtr = heap.get('probs', V * 4);
+      const temperature = options.temperature === undefined ? 1 : options.temperature;
+      heap.check(M._attn_softmax_rows(probsPtr, last, 1, V, temperature, 0));
+      const out = {
+        n,
+        logits: options.all ? rows(logitsPtr, n, V) : M.HEAPF32.slice(last >> 2, (last >> 2) + V),
+        probs: M.HEAPF32.slice(probsPtr >> 2, (probsPtr >> 2) + V),
+      };
+      if (options.weights !== false) {
+        out.weights = [];
+        for (let l = 0; l < L; l++) {
+          const layer = [];
+          for (let h = 0; h < H; h++) layer.push(rows(M._attn_gpt_weights(acts, cfgPtr, 1, n, l, h), n, n));
+          out.weights.push(layer);
+        }
+      }
+      return out;
+    }
+
+    // (count rows of cols floats at ptr) -> array of row views on one copy
+    function rows(ptr, count, cols) {
+      const flat = M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + count * cols);
+      return Array.from({ length: count }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
+    }
+
+    return {
+      config, format, paramCount: paramFloats, forward,
+      heapBytes: () => heap.bytes(),
+      destroy() { heap.freeAll(); },
+      get destroyed() { return heap.destroyed; },
+    };
+  }
+
+  // ------------------------------------------------------------------------------------
+  // A training job: owns params, grads, AdamW's m and v, the activations and the batch
+
+  // the induction experiment as build/attn-train induction runs it (tools/attn_train_cli.c):
+  // 2 attention-only layers of 4 heads, d_model 64, no LayerNorm, 32 sequences of 40 tokens,
+  // periods 8..16, AdamW at a constant lr 1e-2, weight decay 0.01, gradient clipping at 1
+  const INDUCTION_DEFAULTS = {
+    config: { vocab: 33, context: 40, d_model: 64, n_heads: 4, n_layers: 2, d_mlp: 0,
+      attention_only: 1, layernorm: 0 },
+    seed: 1, batch: 32, seq: 40, minPeriod: 8, maxPeriod: 16,
+    lr: 1e-2, lrMin: 1e-3, warmup: 0, totalSteps: 0, schedule: false,
+    beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01, clipNorm: 1.0,
+  };
+
+  // options: { task: 'induction', config, seed, batch, seq, minPeriod, maxPeriod, lr,
+  // beta1, beta2, eps, weightDecay, clipNorm, and schedule: true for warm-up + cosine from lr
+  // to lrMin (warmup, totalSteps) }; unspecified fields take INDUCTION_DEFAULTS. step(k) runs k
+  // training steps (each: the seeded batch of that step, forward, backward, AdamW) and returns
+  // { step, loss, losses, gradNorm, lr }. measure() runs the model as it is now on the batch
+  // the next step will train on (data it has not seen), without updating it, and returns
+  // { step, loss, lossFirst, lossRepeat, prefixMatch: [layer][head] }: what build/attn-train
+  // induction reports at step `step + 1`.
+  function createTrainingJob(coreOrModule, options) {
+    const M = moduleOf(coreOrModule);
+    options = options || {};
+    if ((options.task || 'induction') !== 'induction') throw new AttnError(-10, `unknown task "${options.task}"`);
+    const o = Object.assign({}, INDUCTION_DEFAULTS, options);
+    o.config = Object.assign({}, INDUCTION_DEFAULTS.config, options.config || {});
+    if (options.seq === undefined) o.seq = o.config.context;
+    const heap = heapOwner(M);
+    const B = o.batch | 0, T = o.seq | 0, cfg = o.config;
+    let step = 0, P, ptr;
+    try {
+      const cfgPtr = heap.get('config', 32);
+      writeConfig(M, cfgPtr, cfg);
+      heap.check(M._attn_gpt_check_config(cfgPtr));
+      P = M._attn_gpt_param_floats(cfgPtr);
+      const actFloats = M._attn_gpt_activation_floats(cfgPtr, B, T);
+      if (!actFloats) throw new AttnError(-2, `a batch of ${B} x ${T} does not fit this model (context ${cfg.context})`);
+      ptr = { cfg: cfgPtr, params: heap.get('params', P * 4), grads: heap.get('grads', P * 4),
+        m: heap.get('m', P * 4), v: heap.get('v', P * 4), acts: heap.get('acts', actFloats * 4),
+        tokens: heap.get('tokens', B * T * 4), targets: heap.get('targets', B * T * 4),
+        periods: heap.get('periods', B * 4), opt: heap.get('opt', 24), loss: heap.get('loss', 8),
+        norm: heap.get('norm', 4), posLoss: heap.get('posLoss', B * T * 4),
+        prefix: heap.get('prefix', cfg.n_layers * cfg.n_heads * 4) };
+      M.HEAPF32.fill(0, ptr.m >> 2, (ptr.m >> 2) + P);
+      M.HEAPF32.fill(0, ptr.v >> 2, (ptr.v >> 2) + P);
+      heap.check(M._attn_gpt_init(ptr.params, cfgPtr, o.seed >>> 0));
+      // the task's own validation (periods against vocab and seq), before any step
+      heap.check(M._attn_induction_batch(ptr.tokens, ptr.targets, ptr.periods, B, T, cfg.vocab,
+        o.minPeriod, o.maxPeriod, o.seed >>> 0, 1));
+    } catch (e) {
+      heap.freeAll();
+      throw e;
+    }
+
+    function lrAt(s) {
+      return o.schedule ? M._attn_lr_schedule(s, o.warmup, o.totalSteps, o.lr, o.lrMin) : o.lr;
+    }
+
+    function batchOf(s) {
+      heap.check(M._attn_induction_batch(ptr.tokens, ptr.targets, ptr.periods, B, T, cfg.vocab,
+        o.minPeriod, o.maxPeriod, o.seed >>> 0, s));
+    }
+
+    function stepMany(count) {
+      heap.alive();
+      count = count === undefined ? 1 : count | 0;
+      const losses = new Float32Array(count);
+      let lr = 0;
+      for (let i = 0; i < count; i++) {
+        const s = step + 1;
+        batchOf(s);
+        lr = lrAt(s);
+        const f = ptr.opt >> 2;
+        M.HEAPF32[f] = lr; M.HEAPF32[f + 1] = o.beta1; M.HEAPF32[f + 2] = o.beta2;
+        M.HEAPF32[f + 3] = o.eps; M.HEAPF32[f + 4] = o.weightDecay; M.HEAPF32[f + 5] = o.clipNorm;
+        heap.check(M._attn_gpt_train_step(ptr.params, ptr.grads, ptr.m, ptr.v, ptr.acts, ptr.cfg,
+          ptr.tokens, ptr.targets, B, T, s, ptr.opt, ptr.loss, ptr.norm));
+        step = s;
+        losses[i] = M.HEAPF32[ptr.loss >> 2];
+      }
+      return { step, loss: count ? losses[count - 1] : null, losses, gradNorm: M.HEAPF32[ptr.norm >> 2], lr };
+    }
+
+    // the model now, on the next step's batch, no update
+    function measure() {
+      heap.alive();
+      batchOf(step + 1);
+      heap.check(M._attn_gpt_forward(ptr.acts, ptr.loss, ptr.params, ptr.cfg, ptr.tokens, ptr.targets,
+        B, T, 0, 0));
+      const loss = M.HEAPF32[ptr.loss >> 2];
+      heap.check(M._attn_gpt_position_losses(ptr.posLoss, ptr.acts, ptr.cfg, ptr.targets, B, T));
+      const first = ptr.loss, repeat = ptr.loss + 4;
+      heap.check(M._attn_induction_split_loss(first, repeat, ptr.posLoss, ptr.periods, B, T));
+      const lossFirst = M.HEAPF32[first >> 2], lossRepeat = M.HEAPF32[repeat >> 2];
+      heap.check(M._attn_prefix_match(ptr.prefix, ptr.acts, ptr.cfg, ptr.tokens, B, T));
+      const H = cfg.n_heads, flat = M.HEAPF32.slice(ptr.prefix >> 2, (ptr.prefix >> 2) + cfg.n_layers * H);
+      const prefixMatch = Array.from({ length: cfg.n_layers }, (_, l) => Array.from(flat.subarray(l * H, (l + 1) * H)));
+      return { step, loss, lossFirst, lossRepeat, prefixMatch };
+    }
+
+    // the current parameters as a weight file (format 'float32' or 'int8')
+    function saveWeights(format) {
+      heap.alive();
+      const f = FORMATS[format || 'float32'];
+      if (f === undefined) throw new AttnError(MODEL_CODES.FORMAT, `unknown weight format "${format}"`);
+      const size = M._attn_weights_size(ptr.cfg, f);
+      const buf = heap.get('file', size), written = heap.get('written', 4);
+      heap.check(M._attn_weights_save(buf, size, written, ptr.cfg, ptr.params, f));
+      const bytes = M.HEAPU8.slice(buf, buf + M.HEAPU32[written >> 2]);
+      heap.release('file');
+      return bytes;
+    }
+
+    // a copy of the parameters (for tests and for comparing runs)
+    function params() { heap.alive(); return M.HEAPF32.slice(ptr.params >> 2, (ptr.params >> 2) + P); }
+
+    return {
+      config: Object.assign({}, cfg), options: o, paramCount: P,
+      step: stepMany, measure, saveWeights, params,
+      get steps() { return step; },
+      heapBytes: () => heap.bytes(),
+      cancel() { heap.freeAll(); },
+      destroy() { heap.freeAll(); },
+      get destroyed() { return heap.destroyed; },
+    };
+  }
+
+  Object.assign(ns, { registerWeights, loadWeights, loadModelCore, createGptModel, createTrainingJob,
+    MODEL_CODES, WEIGHT_FORMATS: FORMATS, INDUCTION_DEFAULTS });
+  if (typeof module === 'object' && module.exports) module.exports = ns;
+})(typeof window !== 'undefined' ? window : globalThis);
