@@ -130,7 +130,7 @@ TRAIN_SEED   ?= 1
 TRAIN_THREADS ?= 2
 TRAINFLAGS    = -O3 -march=native -fopenmp
 
-.PHONY: brown-data train train-measure brown-pack
+.PHONY: brown-data train train-measure brown-pack brown-atlas
 
 # The corpus as token ids (build/brown/), the vocabulary (models/brown-vocab.txt) and the
 # unigram/bigram baselines (build/brown/baselines.json).
@@ -139,6 +139,7 @@ brown-data: build/brown/train.bin
 build/brown/train.bin: build/brown_data $(BROWN_CORPUS)/cats.txt
 	@mkdir -p build/brown models
 	build/brown_data $(BROWN_CORPUS) build/brown models/brown-vocab.txt
+	cp build/brown/baselines.json models/brown-baselines.json
 
 build/brown_data: tools/brown_data.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) -O2 -Icore $< build/libattn.a -lm -o $@
@@ -152,12 +153,18 @@ build/train_brown: tools/train_brown.c tools/brown_common.h $(CORE_SRC) $(CORE_H
 # shared with other jobs, spinning threads made training 3x slower.)
 train: build/brown/train.bin build/train_brown
 	OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$(TRAIN_THREADS) build/train_brown --steps $(TRAIN_STEPS) --batch $(TRAIN_BATCH) --seed $(TRAIN_SEED)
-	@$(MAKE) --no-print-directory brown-pack
+	@$(MAKE) --no-print-directory brown-pack brown-atlas
 
 # The shipped int8 weight file from the float32 checkpoint, with both held-out perplexities
 # (models/brown-quant.json).
 brown-pack: build/brown_pack build/brown/train.bin
 	OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$(TRAIN_THREADS) build/brown_pack models/brown-f32.aewt models/brown.aewt
+	NODE_PATH=/usr/share/nodejs node tools/wrap_weights.js models/brown.aewt web/weights-brown.js brown
+
+# The head atlas of the shipped model, recomputed from the whole held-out text by the CLI
+# (models/brown-atlas.json).
+brown-atlas: build/attn build/brown/train.bin
+	build/attn --model brown --atlas --heldout build/brown --atlas-out models/brown-atlas.json
 
 build/brown_pack: tools/brown_pack.c tools/brown_common.h $(CORE_SRC) $(CORE_HDR)
 	$(CC) $(CSTD) $(WARN) $(TRAINFLAGS) -Icore -Itools $< $(CORE_SRC) -lm -o $@
