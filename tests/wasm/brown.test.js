@@ -71,12 +71,13 @@ test('CLI (native) and WASM give the same ids, weights and next-word probabiliti
     want.layers.forEach((layer, l) => layer.heads.forEach((head, h) => {
       worstW = Math.max(worstW, maxAbsDiff(out.weights[l][h], head.weights));
     }));
-    const worstP = maxAbsDiff(want.next.map((x) => out.probs[x.id]), want.next.map((x) => x.prob));
+    // relative: the WASM softmax uses the vectorised exp of core/attn_simd.h, libm's expf natively
+    const worstP = Math.max(...want.next.map((x) => Math.abs(out.probs[x.id] - x.prob) / x.prob));
     const worstL = maxAbsDiff(want.next.map((x) => out.logits[x.id]), want.next.map((x) => x.logit));
     console.log(`  "${text.slice(0, 30)}...": ${got.ids.length} tokens, max |diff| weights ${worstW.toExponential(2)}, ` +
-      `probs ${worstP.toExponential(2)}, logits ${worstL.toExponential(2)}; next: ${want.next.slice(0, 3).map((x) => x.word).join(' ')}`);
+      `probs ${worstP.toExponential(2)} (relative), logits ${worstL.toExponential(2)}; next: ${want.next.slice(0, 3).map((x) => x.word).join(' ')}`);
     assert.ok(worstW <= 1e-5, `weights within 1e-5 (${worstW})`);
-    assert.ok(worstP <= 1e-5, `probabilities within 1e-5 (${worstP})`);
+    assert.ok(worstP <= 1e-4, `probabilities within 1e-4, relative (${worstP})`);
     assert.ok(worstL <= 1e-4, `logits within 1e-4 (${worstL})`);
     // the CLI's top 10 is the top 10 of the WASM probabilities, in order
     const order = Array.from(out.probs.keys()).sort((a, b) => out.probs[b] - out.probs[a] || a - b).slice(0, 10);
