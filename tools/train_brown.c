@@ -216,7 +216,7 @@ int main(int argc, char **argv) {
                "\"repeat_fraction\": %g, \"repeated_rows\": %d, \"seconds\": %.1f, \"eval_seconds\": %.1f, "
                "\"tokens_per_second\": %.1f},\n"
                " \"heldout\": {\"targets\": %ld, \"loss\": %.6f, \"perplexity\": %.4f, "
-               "\"periodic_eval_windows\": %d},\n \"log\": [%s\n ]}\n",
+               "\"periodic_eval_targets\": %d},\n \"log\": [%s\n ]}\n",
             cfg.vocab, cfg.context, cfg.d_model, cfg.n_heads, cfg.n_layers, cfg.d_mlp, cfg.layernorm, np,
             steps, batch, seq, tokens_total, seed, lr, lr_min, warmup, (double)opt.beta1,
             (double)opt.beta2, (double)opt.eps, (double)opt.weight_decay, (double)opt.clip_norm,
