@@ -507,6 +507,142 @@ int attn_weights_read_header(attn_gpt_config *cfg, int *format, const unsigned c
 // then fills params (param_floats >= attn_gpt_param_floats of its config), dequantising int8.
 // On any error params is left untouched.
 int attn_weights_load(float *params, size_t param_floats, const unsigned char *buf, size_t len);
+// ---------------------------------------------------------------------------------------
+// A word vocabulary (the trained Brown model's): token text -> id, unknown words by class
+//
+// A vocabulary is text, one word per line ('\n'), line k (0-based) being id k, as written by
+// tools/brown_data.c (models/brown-vocab.txt). Words are matched lower-cased (ASCII letters);
+// a word not in it gets the id of its unknown class, the first of these that fits the word
+// as written: <unk-num> (holds a digit), <unk-cap> (starts with a capital), <unk-hyph>
+// (holds a hyphen), <unk-ing>, <unk-ed>, <unk-ly>, <unk-s> (ends so), else <unk>; a class
+// missing from the vocabulary falls back to <unk>.
+
+#define ATTN_ERR_VOCAB     -30    // the vocabulary is malformed (empty, an empty line, no <unk>)
+
+#define ATTN_UNK           0      // unknown classes, as attn_vocab_unknown_class() returns them
+#define ATTN_UNK_NUM       1
+#define ATTN_UNK_CAP       2
+#define ATTN_UNK_HYPH      3
+#define ATTN_UNK_ING       4
+#define ATTN_UNK_ED        5
+#define ATTN_UNK_LY        6
+#define ATTN_UNK_S         7
+#define ATTN_UNK_CLASSES   8
+
+// Words in the vocabulary (lines), or ATTN_ERR_VOCAB / ATTN_ERR_NULL / ATTN_ERR_SIZE.
+int attn_vocab_count(const char *vocab, int vocab_len);
+
+// The unknown class (ATTN_UNK_*) of the word word[0..len) as written; its name ("<unk-num>",
+// ...) in *name when name is not NULL.
+int attn_vocab_unknown_class(const char *word, int len, const char **name);
+
+// ids (n): the id of each token text[starts[i] .. ends[i]), or of its unknown class;
+// unknown (n, may be NULL) gets 1 where the token is not in the vocabulary, else 0.
+// Returns how many tokens were unknown.
+int attn_vocab_ids(int *ids, unsigned char *unknown, const char *vocab, int vocab_len,
+                   const char *text, const int *starts, const int *ends, int n);
+
+// The word of id: *start and *len (bytes) locate it inside vocab. ATTN_ERR_INDEX when id is
+// not a line of the vocabulary.
+int attn_vocab_word(int *start, int *len, const char *vocab, int vocab_len, int id);
+
+// ---------------------------------------------------------------------------------------
+// The head atlas: what each head of a trained model does, measured on held-out text
+//
+// Accumulate window after window (after attn_gpt_forward() on them), then finish:
+//
+//   double *acc = calloc(attn_atlas_doubles(&cfg, seq), sizeof(double));
+//   for each batch of plain held-out windows:   forward, then
+//       attn_atlas_add_plain(acc, acts, &cfg, pos, batch, seq);
+//   for each batch of repeated windows (a passage of `period` tokens, then the same again):
+//       forward, then attn_atlas_add_repeated(acc, acts, &cfg, batch, seq, period);
+//   attn_atlas_head heads[n_layers * n_heads];
+//   attn_atlas_finish(heads, acc, &cfg, seq);
+//
+// Scores (rows i >= 1 of every window; weights w[i][j] of one head):
+//   entropy       mean row entropy in bits (uniform causal attention: entropy_uniform)
+//   previous      mean w[i][i-1];  first: mean w[i][0]; both against uniform = mean 1/(i+1)
+//   prefix_match  on repeated windows, rows i in the second copy: mean w[i][i-period+1], the
+//                 token after the previous occurrence of the current token
+//   det_noun      a noun's weight on its determiner (the nearest determiner before it, at
+//                 most 4 tokens back, with only modifiers or nouns between)
+//   verb_noun     a verb's weight on the nearest noun before it in the same sentence
+// Each content score (prefix_match, det_noun, verb_noun) comes with a position-only
+// baseline: the head's own mean weight at the same (row, column) cells over all plain
+// windows, i.e. what its habits by position alone would put there.
+
+#define ATTN_POS_OTHER     0      // part-of-speech classes of tokens, for the atlas
+#define ATTN_POS_DET       1      // determiners and articles (Brown at, dt*)
+#define ATTN_POS_NOUN      2      // common and proper nouns (nn*, np*)
+#define ATTN_POS_VERB      3      // main verbs (vb*)
+#define ATTN_POS_MODIFIER  4      // may stand between a determiner and its noun (jj*, cd, od, ap, ...)
+#define ATTN_POS_BOUNDARY  5      // a sentence boundary token
+
+#define ATTN_HABIT_DIFFUSE   0    // no score clears its threshold
+#define ATTN_HABIT_INDUCTION 1    // prefix matching on repeated text
+#define ATTN_HABIT_DET_NOUN  2    // a noun attends to its determiner
+#define ATTN_HABIT_VERB_NOUN 3    // a verb attends to the noun before it
+#define ATTN_HABIT_PREVIOUS  4    // the previous token
+#define ATTN_HABIT_FIRST     5    // the first token (a resting place)
+#define ATTN_HABITS          6
+
+typedef struct {
+    float entropy, entropy_uniform;
+    float previous, first, uniform;
+    float prefix_match, prefix_baseline;
+    float det_noun, det_baseline;
+    float verb_noun, verb_baseline;
+    long  rows, prefix_pairs, det_pairs, verb_pairs;   // how many cells each mean is over
+    int   habits;                 // bit (1 << ATTN_HABIT_*) for every threshold cleared
+    int   habit;                  // the first cleared in ATTN_HABIT_* order, or DIFFUSE
+} attn_atlas_head;
+
+// Doubles of the accumulator for cfg's heads and windows of seq tokens (0 if invalid).
+size_t attn_atlas_doubles(const attn_gpt_config *cfg, int seq);
+
+// Adds the weights of a forward pass on plain windows; pos (batch, seq) holds ATTN_POS_*.
+int attn_atlas_add_plain(double *acc, const float *acts, const attn_gpt_config *cfg,
+                         const unsigned char *pos, int batch, int seq);
+
+// Adds the weights of a forward pass on windows that hold a passage of `period` tokens and
+// then the same tokens again (2 * period <= seq).
+int attn_atlas_add_repeated(double *acc, const float *acts, const attn_gpt_config *cfg,
+                            int batch, int seq, int period);
+
+// heads (n_layers * n_heads, layer-major): the scores, baselines and habits (thresholds in
+// core/attn_atlas.c). ATTN_ERR_EMPTY when no plain window was added.
+int attn_atlas_finish(attn_atlas_head *heads, const double *acc, const attn_gpt_config *cfg,
+                      int seq);
+
+// The whole measurement on a held-out stream, in one call: ids (n) with pos (n) (ATTN_POS_*),
+// cut into consecutive windows of cfg->context tokens (the plain windows, also scored as
+// next-token prediction), plus up to max_repeated windows made of a passage of
+// context/2 held-out tokens followed by itself (passage r = ids[r*period ..]).
+typedef struct {
+    int    seq, windows, repeated_windows, period;
+    long   heldout_targets;
+    double heldout_loss;          // mean cross-entropy (nats) over every target of the windows
+    double loss_first_copy;       // on repeated windows: mean loss predicting inside the first copy
+    double loss_second_copy;      // ... and inside the second (copying makes it easy)
+} attn_atlas_summary;
+
+#define ATTN_ATLAS_BATCH 16       // windows per forward pass of attn_atlas_measure()
+
+// Floats of work and ints of int_work attn_atlas_measure() needs (0 if cfg is invalid).
+size_t attn_atlas_work_floats(const attn_gpt_config *cfg);
+size_t attn_atlas_work_ints(const attn_gpt_config *cfg);
+
+// heads (n_layers * n_heads) and *summary from the model params on the stream; acc
+// (attn_atlas_doubles(cfg, cfg->context)) is zeroed here. ATTN_ERR_SIZE when n is shorter
+// than one window plus one token.
+int attn_atlas_measure(attn_atlas_head *heads, attn_atlas_summary *summary, const float *params,
+                       const attn_gpt_config *cfg, const int *ids, const unsigned char *pos,
+                       int n, int max_repeated, double *acc, float *work, size_t work_floats,
+                       int *int_work, size_t work_ints);
+
+// "diffuse", "induction", "determiner", "verb-noun", "previous-token", "first-token"; NULL
+// when out of range.
+const char *attn_habit_name(int habit);
 
 #ifdef __cplusplus
 }

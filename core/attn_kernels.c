@@ -35,6 +35,7 @@ const char *attn_strerror(int status) {
     case ATTN_ERR_TRUNCATED:   return "the weight file is truncated (it ends before its header or data)";
     case ATTN_ERR_PAYLOAD:     return "the weight file's data size does not match its model shape";
     case ATTN_ERR_CHECKSUM:    return "the weight file is corrupted (checksum mismatch)";
+    case ATTN_ERR_VOCAB:       return "the vocabulary is malformed (empty, an empty line, or no <unk>)";
     default:                   return "unknown error";
     }
 }
