@@ -11,6 +11,7 @@
    bit-identical with 1 or 2 threads. */
 #include "attn.h"
 #include "attn_checks.h"
+#include "attn_simd.h"
 
 #include <math.h>
 #include <stdint.h>
