@@ -53,6 +53,53 @@ static const abi_entry table[] = {
     FIELD(attn_layer_weights, w_q), FIELD(attn_layer_weights, w_k), FIELD(attn_layer_weights, w_v),
     FIELD(attn_layer_weights, w_o),
 
+    // the trained model: transformer, weight files, vocabulary, atlas
+    CONSTANT(ATTN_ERR_CONFIG), CONSTANT(ATTN_ERR_STATE), CONSTANT(ATTN_GPT_MAX_LAYERS),
+    CONSTANT(ATTN_ABLATE_NONE), CONSTANT(ATTN_ABLATE_UNIFORM), CONSTANT(ATTN_ABLATE_SHUFFLE),
+    CONSTANT(ATTN_ABLATE_ZERO), CONSTANT(ATTN_INDUCTION_BOS), CONSTANT(ATTN_WEIGHTS_F32),
+    CONSTANT(ATTN_WEIGHTS_INT8), CONSTANT(ATTN_WEIGHTS_VERSION),
+    CONSTANT(ATTN_WEIGHTS_HEADER_BYTES), CONSTANT(ATTN_ERR_FORMAT), CONSTANT(ATTN_ERR_VERSION),
+    CONSTANT(ATTN_ERR_TRUNCATED), CONSTANT(ATTN_ERR_PAYLOAD), CONSTANT(ATTN_ERR_CHECKSUM),
+    CONSTANT(ATTN_ERR_VOCAB), CONSTANT(ATTN_UNK), CONSTANT(ATTN_UNK_NUM), CONSTANT(ATTN_UNK_CAP),
+    CONSTANT(ATTN_UNK_HYPH), CONSTANT(ATTN_UNK_ING), CONSTANT(ATTN_UNK_ED), CONSTANT(ATTN_UNK_LY),
+    CONSTANT(ATTN_UNK_S), CONSTANT(ATTN_UNK_CLASSES), CONSTANT(ATTN_POS_OTHER),
+    CONSTANT(ATTN_POS_DET), CONSTANT(ATTN_POS_NOUN), CONSTANT(ATTN_POS_VERB),
+    CONSTANT(ATTN_POS_MODIFIER), CONSTANT(ATTN_POS_BOUNDARY), CONSTANT(ATTN_HABIT_DIFFUSE),
+    CONSTANT(ATTN_HABIT_INDUCTION), CONSTANT(ATTN_HABIT_DET_NOUN), CONSTANT(ATTN_HABIT_VERB_NOUN),
+    CONSTANT(ATTN_HABIT_PREVIOUS), CONSTANT(ATTN_HABIT_FIRST), CONSTANT(ATTN_HABITS),
+    CONSTANT(ATTN_ATLAS_BATCH),
+
+    SIZE(attn_gpt_config),
+    FIELD(attn_gpt_config, vocab), FIELD(attn_gpt_config, context), FIELD(attn_gpt_config, d_model),
+    FIELD(attn_gpt_config, n_heads), FIELD(attn_gpt_config, n_layers),
+    FIELD(attn_gpt_config, d_mlp), FIELD(attn_gpt_config, attention_only),
+    FIELD(attn_gpt_config, layernorm),
+
+    SIZE(attn_gpt_ablation),
+    FIELD(attn_gpt_ablation, layer), FIELD(attn_gpt_ablation, head), FIELD(attn_gpt_ablation, kind),
+
+    SIZE(attn_adamw_options),
+    FIELD(attn_adamw_options, lr), FIELD(attn_adamw_options, beta1),
+    FIELD(attn_adamw_options, beta2), FIELD(attn_adamw_options, eps),
+    FIELD(attn_adamw_options, weight_decay), FIELD(attn_adamw_options, clip_norm),
+
+    SIZE(attn_atlas_head),
+    FIELD(attn_atlas_head, entropy), FIELD(attn_atlas_head, entropy_uniform),
+    FIELD(attn_atlas_head, previous), FIELD(attn_atlas_head, first),
+    FIELD(attn_atlas_head, uniform), FIELD(attn_atlas_head, prefix_match),
+    FIELD(attn_atlas_head, prefix_baseline), FIELD(attn_atlas_head, det_noun),
+    FIELD(attn_atlas_head, det_baseline), FIELD(attn_atlas_head, verb_noun),
+    FIELD(attn_atlas_head, verb_baseline), FIELD(attn_atlas_head, rows),
+    FIELD(attn_atlas_head, prefix_pairs), FIELD(attn_atlas_head, det_pairs),
+    FIELD(attn_atlas_head, verb_pairs), FIELD(attn_atlas_head, habits),
+    FIELD(attn_atlas_head, habit),
+
+    SIZE(attn_atlas_summary),
+    FIELD(attn_atlas_summary, seq), FIELD(attn_atlas_summary, windows),
+    FIELD(attn_atlas_summary, repeated_windows), FIELD(attn_atlas_summary, period),
+    FIELD(attn_atlas_summary, heldout_targets), FIELD(attn_atlas_summary, heldout_loss),
+    FIELD(attn_atlas_summary, loss_first_copy), FIELD(attn_atlas_summary, loss_second_copy),
+
     SIZE(size_t), SIZE(void *),
 };
 
