@@ -50,19 +50,21 @@ static int fail(const char *what, const char *detail) {
 // Output helpers
 
 // A JSON string: escapes quotes, backslashes and control bytes; invalid UTF-8 becomes U+FFFD.
-static void print_json_string(const char *s, int len) {
-    putchar('"');
+static void fprint_json_string(FILE *out, const char *s, int len) {
+    fputc('"', out);
     for (int i = 0; i < len;) {
         long cp;
         int step = attn__utf8_decode((const unsigned char *)s + i, len - i, &cp);
-        if (cp < 0) fputs("\\ufffd", stdout);
-        else if (cp == '"' || cp == '\\') printf("\\%c", (int)cp);
-        else if (cp < 0x20) printf("\\u%04x", (unsigned)cp);
-        else fwrite(s + i, 1, (size_t)step, stdout);
+        if (cp < 0) fputs("\\ufffd", out);
+        else if (cp == '"' || cp == '\\') fprintf(out, "\\%c", (int)cp);
+        else if (cp < 0x20) fprintf(out, "\\u%04x", (unsigned)cp);
+        else fwrite(s + i, 1, (size_t)step, out);
         i += step;
     }
-    putchar('"');
+    fputc('"', out);
 }
+
+static void print_json_string(const char *s, int len) { fprint_json_string(stdout, s, len); }
 
 static char numbers[64 * 1024];
 
@@ -285,12 +287,14 @@ static int run_model(const model_args *args, const char *argv0, const char *text
 
 static void atlas_json(FILE *out, const attn_atlas_head *heads, const attn_atlas_summary *sum,
                        const attn_gpt_config *cfg, const char *heldout) {
-    fprintf(out, "{\"model\": \"brown\", \"heldout\": \"%s\", \"seq\": %d,\n"
+    fprintf(out, "{\"model\": \"brown\", \"heldout\": ");
+    fprint_json_string(out, heldout, (int)strlen(heldout));
+    fprintf(out, ", \"seq\": %d,\n"
                  " \"plain\": {\"windows\": %d, \"targets\": %ld, \"loss\": %.9g, \"perplexity\": %.9g},\n"
                  " \"repeated\": {\"windows\": %d, \"period\": %d, \"loss_first_copy\": %.9g, \"loss_second_copy\": %.9g},\n"
                  " \"thresholds\": \"induction: prefix_match >= 0.30 and >= 3 x prefix_baseline; determiner, verb-noun: score >= 0.40 and >= baseline + 0.15 and >= 1.5 x baseline; previous-token: previous >= 0.40, first-token: first >= 0.50, both >= 3 x uniform; else diffuse. Content baselines: the head's own mean weight at the same cells over all plain windows\",\n"
                  " \"layers\": [",
-            heldout, sum->seq, sum->windows, sum->heldout_targets, sum->heldout_loss,
+            sum->seq, sum->windows, sum->heldout_targets, sum->heldout_loss,
             exp(sum->heldout_loss), sum->repeated_windows, sum->period, sum->loss_first_copy,
             sum->loss_second_copy);
     for (int l = 0; l < cfg->n_layers; l++) {
@@ -330,7 +334,11 @@ static int run_atlas(const model_args *args, const char *argv0, int json) {
         size_t len;
         char *atlas = read_all(path, &len);
         if (!atlas) return fail("no held-out data and no committed atlas", path);
-        if (json) printf("{\"source\": \"committed\", \"file\": \"%s\", \"atlas\": %s}\n", path, atlas);
+        if (json) {
+            printf("{\"source\": \"committed\", \"file\": ");
+            print_json_string(path, (int)strlen(path));
+            printf(", \"atlas\": %s}\n", atlas);
+        }
         else printf("the committed atlas (%s; no held-out data in %s to recompute it):\n%s", path, dir, atlas);
         return 0;
     }
@@ -364,7 +372,9 @@ static int run_atlas(const model_args *args, const char *argv0, int json) {
         if (fclose(f) != 0) return fail("cannot write", args->atlas_out);
     }
     if (json) {
-        printf("{\"source\": \"recomputed\", \"heldout\": \"%s\", \"tokens\": %d, \"atlas\": ", dir, n);
+        printf("{\"source\": \"recomputed\", \"heldout\": ");
+        print_json_string(dir, (int)strlen(dir));
+        printf(", \"tokens\": %d, \"atlas\": ", n);
         atlas_json(stdout, heads, &sum, cfg, dir);
         printf("}\n");
         return 0;
