@@ -37,7 +37,7 @@ artifacts: native wasm site-folder
 native: build/libattn.a build/attn
 
 # The WebAssembly module the pages load, with the wasm embedded.
-wasm: web/attn-core.js
+wasm: web/core/attn-core.js
 
 build/obj/%.o: core/%.c $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -50,7 +50,7 @@ build/libattn.a: $(CORE_SRC:core/%.c=build/obj/%.o)
 build/attn: core/attn_cli.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
-web/attn-core.js: $(WASM_SRC) $(CORE_HDR)
+web/core/attn-core.js: $(WASM_SRC) $(CORE_HDR)
 	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(WASM_SRC) -o $@
 
 # The site in dist/, one self-contained folder for file:// or any static host. It holds the
@@ -149,7 +149,7 @@ model-weights:
 
 # Remove everything the build made.
 clean:
-	rm -rf build dist web/attn-core.js
+	rm -rf build dist web/core/attn-core.js
 
 # List the verbs: each target with the first sentence of the comment above it.
 help:
