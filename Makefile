@@ -29,7 +29,7 @@ SPACE    := $(EMPTY) $(EMPTY)
 EXPORT_SED = 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/p'
 # The trained-model code (transformer, training, weight files) goes into its own module,
 # web/attn-model-core.js (every core file), which only pages showing a trained model load;
-# the lesson's web/attn-core.js leaves it out, so the lesson bundle keeps its size budget.
+# the lesson's web/core/attn-core.js leaves it out, so the lesson bundle keeps its size budget.
 MODEL_SRC     = core/attn_gpt.c core/attn_weights.c core/attn_vocab.c core/attn_atlas.c
 LESSON_SRC    = $(filter-out $(MODEL_SRC),$(WASM_SRC))
 ALL_EXPORTS   = $(shell sed -n $(EXPORT_SED) core/attn.h core/attn_wasm.c | sort -u)
@@ -51,8 +51,8 @@ artifacts: native wasm site-folder
 # Native library and the command-line tool build/attn.
 native: build/libattn.a build/attn
 
-# The WebAssembly modules: attn-core.js (the lesson) and attn-model-core.js (with the model code).
-wasm: web/attn-core.js web/attn-model-core.js
+# The WebAssembly modules: core/attn-core.js (the lesson) and attn-model-core.js (with the model code).
+wasm: web/core/attn-core.js web/attn-model-core.js
 
 build/obj/%.o: core/%.c $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -65,7 +65,7 @@ build/libattn.a: $(CORE_SRC:core/%.c=build/obj/%.o)
 build/attn: core/attn_cli.c build/libattn.a
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Icore $< build/libattn.a -lm -o $@
 
-web/attn-core.js: $(LESSON_SRC) $(CORE_HDR) Makefile
+web/core/attn-core.js: $(LESSON_SRC) $(CORE_HDR) Makefile
 	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(LESSON_SRC) -o $@
 
 web/attn-model-core.js: $(WASM_SRC) $(CORE_HDR)
@@ -256,7 +256,7 @@ model-weights:
 
 # Remove everything the build made.
 clean:
-	rm -rf build dist web/attn-core.js web/attn-model-core.js
+	rm -rf build dist web/core/attn-core.js web/attn-model-core.js
 
 # List the verbs: each target with the first sentence of the comment above it.
 help:

@@ -1,6 +1,6 @@
 /* attn-model-bridge.js - trained models and training jobs on the C core's WebAssembly heap.
 
-   The other half of the bridge (web/attn-bridge.js is the lesson half): it hands out handles
+   The other half of the bridge (web/core/attn-bridge.js is the lesson half): it hands out handles
    that own their WASM buffers, so a figure creates one, calls it between frames, and calls
    destroy() when it goes away. Every number comes from C: the weight file is validated and
    dequantised by attn_weights_load, forward passes, softmax, training steps and the

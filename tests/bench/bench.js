@@ -1,5 +1,5 @@
 // bench.js - `make bench`: attention speed in one run on this machine, four ways:
-//   wasm        the product module web/attn-core.js (SIMD kernels), called as the page calls it
+//   wasm        the product module web/core/attn-core.js (SIMD kernels), called as the page calls it
 //   wasm-naive  tests/bench/naive.c, the straightforward loops, emcc with the same flags
 //   native      the core's portable C, gcc -O3 -march=native (build/bench/bench_native)
 //   js          tests/bench/attn_plain.js, plain JavaScript
@@ -65,7 +65,7 @@ function measure(fn) {
 }
 
 async function main() {
-  const core = await require(path.join(ROOT, 'web', 'attn-core.js'))();
+  const core = await require(path.join(ROOT, 'web', 'core', 'attn-core.js'))();
   const abi = abiTable(core);   // struct offsets and constants from the core, not copied by hand
   const traceWith = (weights) => {   // an attn_trace holding only .weights
     const tr = core._malloc(abi['sizeof attn_trace']);
@@ -157,7 +157,7 @@ async function main() {
   }
 
   // the lesson figures' cost: one recompute of the four designed heads on 64 tokens
-  const { loadCore } = require(path.join(ROOT, 'web', 'attn-bridge.js'));
+  const { loadCore } = require(path.join(ROOT, 'web', 'core', 'attn-bridge.js'));
   const bridge = await loadCore();
   const words = 'the animal did not cross the street because it was too tired and the trophy would not fit'.split(' ');
   const text = Array.from({ length: 64 }, (_, i) => words[i % words.length]).join(' ');

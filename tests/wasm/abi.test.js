@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const bridge = require('../../web/attn-bridge.js');
+const bridge = require('../../web/core/attn-bridge.js');
 
 const ROOT = path.join(__dirname, '..', '..');
 const header = fs.readFileSync(path.join(ROOT, 'core', 'attn.h'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
@@ -75,12 +75,12 @@ test('the bridge\'s names cover the header: CODES, MASKS and KERNELS', async () 
 });
 
 test('a bridge whose constants drift from attn.h refuses to load', async () => {
-  const source = fs.readFileSync(path.join(ROOT, 'web', 'attn-bridge.js'), 'utf8');
+  const source = fs.readFileSync(path.join(ROOT, 'web', 'core', 'attn-bridge.js'), 'utf8');
   const drifted = source.replace('INDEX: -10,', 'INDEX: -11,');
   assert.notEqual(drifted, source, 'the test edits the bridge\'s CODES');
   const sandbox = { require, module: { exports: {} }, TextEncoder, TextDecoder, WebAssembly, console };
   sandbox.globalThis = sandbox;
-  sandbox.AttnCore = require(path.join(ROOT, 'web', 'attn-core.js'));
+  sandbox.AttnCore = require(path.join(ROOT, 'web', 'core', 'attn-core.js'));
   vm.runInNewContext(drifted, sandbox);
   await assert.rejects(sandbox.module.exports.loadCore(), /out of date: ATTN_ERR_INDEX is -10 in the core, -11 here/);
 });

@@ -5,7 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { loadCore, AttnError, CODES } = require('../../web/attn-bridge.js');
+const { loadCore, AttnError, CODES } = require('../../web/core/attn-bridge.js');
 
 const SENTENCE = "The trophy didn't fit in the suitcase because it was too big.";
 

@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { loadCore, AttnError, CODES } = require('../../web/attn-bridge.js');
+const { loadCore, AttnError, CODES } = require('../../web/core/attn-bridge.js');
 const { assertClose } = require('./helpers.js');
 
 // xorshift32 as attn.h documents it, written out independently: floats in [-1, 1)

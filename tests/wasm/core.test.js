@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { loadCore, AttnError, CODES } = require('../../web/attn-bridge.js');
+const { loadCore, AttnError, CODES } = require('../../web/core/attn-bridge.js');
 const { rng, assertClose, maxAbsDiff } = require('./helpers.js');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -181,7 +181,7 @@ test('10,000 repeated calls leave the allocator exactly where it was (bytes in u
 
 test('heapInUse sees a 100-byte leak that the memory size cannot', async () => {
   const core = await loadCore();
-  const M = await require('../../web/attn-core.js')();   // a second instance, leaked into on purpose
+  const M = await require('../../web/core/attn-core.js')();   // a second instance, leaked into on purpose
   const before = M._attn_heap_in_use(), pages = M.HEAPU8.length;
   for (let i = 0; i < 100; i++) M._malloc(100);
   assert.ok(M._attn_heap_in_use() - before >= 100 * 100, 'bytes in use grew by the leak');

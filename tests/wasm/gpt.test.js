@@ -10,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const AE = require('../../web/attn-model-bridge.js');
-const { loadCore } = require('../../web/attn-bridge.js');
+const { loadCore } = require('../../web/core/attn-bridge.js');
 const { maxAbsDiff, assertClose } = require('./helpers.js');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -162,7 +162,7 @@ test('corrupt weight files are refused with the C loader\'s status codes', async
   // the lesson's module has no model code (it stays small): it is refused with a clear message
   const core = await loadCore();
   assert.equal(typeof core.wasm, 'undefined');
-  const lesson = await require('../../web/attn-core.js')();
+  const lesson = await require('../../web/core/attn-core.js')();
   assert.equal(typeof lesson._attn_gpt_forward, 'undefined', 'the lesson module leaves the model code out');
   assert.throws(() => AE.createGptModel(lesson, good), /needs? the model module/);
   assert.equal(await AE.loadModelCore(), M, 'one model module per process');

@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, '..', '..');
 let modulePromise = null, abi = null;
 function loadModule() {
   if (!modulePromise) {
-    modulePromise = require(path.join(ROOT, 'web', 'attn-core.js'))().then((M) => { abi = abiTable(M); return M; });
+    modulePromise = require(path.join(ROOT, 'web', 'core', 'attn-core.js'))().then((M) => { abi = abiTable(M); return M; });
   }
   return modulePromise;
 }

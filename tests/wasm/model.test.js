@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { loadCore } = require('../../web/attn-bridge.js');
+const { loadCore } = require('../../web/core/attn-bridge.js');
 const { maxAbsDiff } = require('./helpers.js');
 
 const ATTN = path.join(__dirname, '..', '..', 'build', 'attn');

@@ -4,9 +4,9 @@
    grows them when a bigger input comes, and hands callers plain arrays: figures never see a
    pointer or HEAPF32. A C status code becomes an AttnError carrying the C message.
 
-   Browser: <script src="attn-core.js"></script><script src="attn-bridge.js"></script>, then
+   Browser: <script src="core/attn-core.js"></script><script src="core/attn-bridge.js"></script>, then
    AttentionExplorer.loadCore().then(core => core.model("The trophy ...")).
-   Node: const { loadCore } = require("./web/attn-bridge.js").
+   Node: const { loadCore } = require("./web/core/attn-bridge.js").
 
    Constants and struct offsets come from the core's own table (attn_abi_*), read at load; the
    names below are checked against it, so the bridge refuses to load when they drift from
