@@ -31,10 +31,10 @@ const PAGES = Object.keys(LIST.pages);
 const COPY = Object.values(LIST.pages).concat(LIST.assets);
 const CORE = LIST.scripts[0];   // the Emscripten module: already minified, bundled as it is
 const STYLES = LIST.assets.find((f) => f.endsWith('figures.css'));
-// The trained model's files: separate classic scripts, loaded lazily, outside the budget.
+// The trained model's files (scripts.json "model"): separate classic scripts, loaded lazily,
+// outside the budget.
 // (attn-model-core.js is minified by emcc, weights-*.js is data: both are copied as they are.)
-const MODEL_FILES = ['attn-model-bridge.js', 'attn-model-core.js'].concat(
-  fs.readdirSync(WEB).filter((f) => /^weights-[A-Za-z0-9_-]+\.js$/.test(f)).sort());
+const MODEL_FILES = LIST.model || [];
 const BUDGET = 400 * 1024;
 
 function read(name) {
