@@ -151,7 +151,7 @@ TRAIN_SEED   ?= 1
 TRAIN_THREADS ?= 2
 TRAINFLAGS    = -O3 -march=native -fopenmp
 
-.PHONY: brown-data train train-measure brown-pack brown-atlas
+.PHONY: brown-data train train-measure brown-pack brown-script brown-atlas
 
 # The corpus as token ids (build/brown/), the vocabulary (models/brown-vocab.txt) and the
 # unigram/bigram baselines (build/brown/baselines.json).
@@ -177,10 +177,15 @@ train: build/brown/train.bin build/train_brown
 	@$(MAKE) --no-print-directory brown-pack brown-atlas
 
 # The shipped int8 weight file from the float32 checkpoint, with both held-out perplexities
-# (models/brown-quant.json).
+# (models/brown-quant.json); then the page's copy of it and of the vocabulary.
 brown-pack: build/brown_pack build/brown/train.bin
 	OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$(TRAIN_THREADS) build/brown_pack models/brown-f32.aewt models/brown.aewt
-	NODE_PATH=/usr/share/nodejs node tools/wrap_weights.js models/brown.aewt web/weights-brown.js brown
+	@$(MAKE) --no-print-directory brown-script
+
+# web/weights-brown.js: models/brown.aewt and models/brown-vocab.txt in one classic script that
+# the model bridge loads lazily (checked by the C loader of web/attn-model-core.js first).
+brown-script: web/attn-model-core.js
+	NODE_PATH=/usr/share/nodejs node tools/wrap_weights.js models/brown.aewt web/weights-brown.js brown --vocab models/brown-vocab.txt
 
 # The head atlas of the shipped model, recomputed from the whole held-out text by the CLI
 # (models/brown-atlas.json).

@@ -1,58 +1,84 @@
 #!/usr/bin/env node
-// wrap_weights.js - wraps a weight file (core/attn_weights.c format) in a classic script, so a
-// page opened from file:// can load it lazily with a <script> tag (fetch() of a local file is
-// blocked there). The script calls AttentionExplorer.registerWeights(name, base64); when it
-// runs before web/attn-model-bridge.js it parks the data in AttentionExplorer.pendingWeights.
-//   node tools/wrap_weights.js in.bin out.js [name]      (name defaults to in.bin's base name)
-// The file is checked by the C loader first (web/attn-model-core.js, when built): a corrupt or
-// truncated file is refused with the core's message, never shipped.
+// wrap_weights.js - wraps a weight file (core/attn_weights.c format), and optionally the model's
+// vocabulary, in one classic script, so a page opened from file:// can load it lazily with a
+// <script> tag (fetch() of a local file is blocked there). The script calls
+// AttentionExplorer.registerWeights(name, base64, { vocab }); when it runs before
+// web/attn-model-bridge.js it parks the data in AttentionExplorer.pendingWeights.
+//   node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt]
+// (name defaults to in.bin's base name). The file is checked by the C loader first
+// (web/attn-model-core.js, when built): a corrupt or truncated file is refused with the core's
+// message, never shipped; so is a vocabulary whose word count differs from the model's.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
-async function checkWithCore(bytes) {
+async function checkWithCore(bytes, vocab) {
   const corePath = path.join(__dirname, '..', 'web', 'attn-model-core.js');
   if (!fs.existsSync(corePath)) {
     if (String.fromCharCode(...bytes.subarray(0, 4)) !== 'AEWT') throw new Error('not a weight file (no AEWT magic)');
     return 'magic only (web/attn-model-core.js not built)';
   }
   const M = await require(corePath)();
-  const buf = M._malloc(bytes.length), cfg = M._malloc(32), fmt = M._malloc(4);
+  const cString = (p) => { let s = ''; while (M.HEAPU8[p]) s += String.fromCharCode(M.HEAPU8[p++]); return s; };
+  const abi = {};
+  for (let i = 0; i < M._attn_abi_count(); i++) abi[cString(M._attn_abi_name(i))] = M._attn_abi_value(i);
+  const buf = M._malloc(bytes.length), cfg = M._malloc(abi['sizeof attn_gpt_config']), fmt = M._malloc(4);
   M.HEAPU8.set(bytes, buf);
-  const message = (rc) => { let p = M._attn_strerror(rc), s = ''; while (M.HEAPU8[p]) s += String.fromCharCode(M.HEAPU8[p++]); return s; };
+  const message = (rc) => cString(M._attn_strerror(rc));
   let rc = M._attn_weights_read_header(cfg, fmt, buf, bytes.length);
   if (rc < 0) throw new Error(message(rc));
-  const c = Array.from(M.HEAP32.subarray(cfg >> 2, (cfg >> 2) + 8));
+  const names = ['vocab', 'context', 'd_model', 'n_heads', 'n_layers', 'd_mlp', 'attention_only', 'layernorm'];
+  const c = names.map((n) => M.HEAP32[(cfg + abi['attn_gpt_config.' + n]) >> 2]);
   const floats = M._attn_gpt_param_floats(cfg), params = M._malloc(floats * 4);
   if (!params) throw new Error('out of memory for ' + floats + ' parameters');
   rc = M._attn_weights_load(params, floats, buf, bytes.length);
   if (rc < 0) throw new Error(message(rc));
-  const names = ['vocab', 'context', 'd_model', 'n_heads', 'n_layers', 'd_mlp', 'attention_only', 'layernorm'];
+  let words = '';
+  if (vocab) {
+    // as build/attn reads it: the last line's newline ends it; id 0 is the boundary token <s>
+    const text = new TextEncoder().encode(vocab.endsWith('\n') ? vocab.slice(0, -1) : vocab);
+    const v = M._malloc(text.length + 1);
+    M.HEAPU8.set(text, v);
+    const count = M._attn_vocab_count(v, text.length);
+    if (count < 0) throw new Error('the vocabulary: ' + message(count));
+    if (count !== c[0]) throw new Error(`the vocabulary has ${count} words, the model ${c[0]}`);
+    if (!vocab.startsWith('<s>\n')) throw new Error('the vocabulary: id 0 must be the boundary token <s>');
+    words = `; vocabulary of ${count} words checked by attn_vocab_count`;
+  }
   return `checked by the C loader: ${names.map((n, i) => n + ' ' + c[i]).join(', ')}; ` +
-    `${floats} parameters, ${M.HEAP32[fmt >> 2] ? 'int8' : 'float32'}`;
+    `${floats} parameters, ${M.HEAP32[fmt >> 2] === abi.ATTN_WEIGHTS_INT8 ? 'int8' : 'float32'}${words}`;
 }
 
 async function main() {
-  const [input, output, nameArg] = process.argv.slice(2);
-  if (!input || !output) {
-    console.error('usage: node tools/wrap_weights.js in.bin out.js [name]');
+  const args = process.argv.slice(2);
+  let vocabPath = null;
+  const at = args.indexOf('--vocab');
+  if (at >= 0) { vocabPath = args[at + 1]; args.splice(at, 2); }
+  const [input, output, nameArg] = args;
+  if (!input || !output || (at >= 0 && !vocabPath)) {
+    console.error('usage: node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt]');
     process.exit(2);
   }
   const name = nameArg || path.basename(input).replace(/\.[^.]*$/, '');
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`name "${name}": use letters, digits, - and _`);
   const bytes = new Uint8Array(fs.readFileSync(input));
-  const checked = await checkWithCore(bytes);
+  const vocab = vocabPath ? fs.readFileSync(vocabPath, 'utf8') : null;
+  const checked = await checkWithCore(bytes, vocab);
   const base64 = Buffer.from(bytes).toString('base64');
+  const extra = vocab === null ? '' : `, { vocab: ${JSON.stringify(vocab)} }`;
   const js = `/* Attention Explorer weights "${name}": ${bytes.length} bytes (AEWT weight file, ` +
-    `core/attn_weights.c), base64.\n   Made by tools/wrap_weights.js; loaded lazily by web/attn-model-bridge.js. */\n` +
+    `core/attn_weights.c), base64` + (vocab === null ? '' : `,\n   and its vocabulary (${path.basename(vocabPath)}, one word a line, line k = id k)`) +
+    `.\n   Made by tools/wrap_weights.js; loaded lazily by web/attn-model-bridge.js. */\n` +
     `(function (root) {\n` +
     `  var ns = root.AttentionExplorer = root.AttentionExplorer || {};\n` +
     `  var data = '${base64}';\n` +
-    `  if (typeof ns.registerWeights === 'function') ns.registerWeights('${name}', data);\n` +
-    `  else (ns.pendingWeights = ns.pendingWeights || {})['${name}'] = data;\n` +
+    `  var extra = ${extra ? extra.slice(2) : 'null'};\n` +
+    `  if (typeof ns.registerWeights === 'function') ns.registerWeights('${name}', data, extra);\n` +
+    `  else (ns.pendingWeights = ns.pendingWeights || {})['${name}'] = { data: data, extra: extra };\n` +
     `})(typeof window !== 'undefined' ? window : globalThis);\n`;
   fs.writeFileSync(output, js);
-  console.log(`${output}: "${name}", ${bytes.length} bytes -> ${js.length} bytes of script; ${checked}`);
+  console.log(`${output}: "${name}", ${bytes.length} bytes${vocab === null ? '' : ` + ${vocab.length} bytes of vocabulary`} -> ` +
+    `${js.length} bytes of script; ${checked}`);
 }
 
 main().catch((e) => { console.error('wrap_weights: ' + e.message); process.exit(1); });

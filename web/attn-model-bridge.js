@@ -12,8 +12,14 @@
      AttentionExplorer.loadModelCore()               -> Promise<M> (attn-model-core.js, lazily)
      AttentionExplorer.createGptModel(M, bytes)      -> { config, format, forward(tokens), destroy() }
      AttentionExplorer.createTrainingJob(M, options) -> { step(n), measure(), saveWeights(), destroy() }
+     AttentionExplorer.loadModel('brown')            -> Promise<{ config, run(text), destroy() }>:
+                                                        the module, weights and vocabulary, lazily;
+                                                        run(text) is `build/attn --model brown --json`
    M is the model module: the whole C core built by `make` as web/attn-model-core.js, apart from
-   the lesson's attn-core.js so that pages without a trained model never download its code. */
+   the lesson's attn-core.js so that pages without a trained model never download its code.
+   Struct layouts and constants come from the module's own table (attn_abi_*): a field or code
+   that no longer matches attn.h stops the bridge with a message instead of writing at the
+   wrong offset. */
 (function (root) {
   'use strict';
   const ns = (root.AttentionExplorer = root.AttentionExplorer || {});
@@ -25,6 +31,13 @@
   const CONFIG_FIELDS = ['vocab', 'context', 'd_model', 'n_heads', 'n_layers', 'd_mlp',
     'attention_only', 'layernorm'];
   const ABLATIONS = { none: 0, uniform: 1, shuffle: 2, zero: 3 };
+  // the int and float fields of the structs this file fills, by their names in attn.h
+  const STRUCTS = {
+    attn_gpt_config: CONFIG_FIELDS,
+    attn_gpt_ablation: ['layer', 'head', 'kind'],
+    attn_adamw_options: ['lr', 'beta1', 'beta2', 'eps', 'weight_decay', 'clip_norm'],
+  };
+  const MAX_TEXT = 1 << 20;   // bytes of text build/attn takes (core/attn_cli.c MAX_TEXT)
 
   // The lesson bridge's error class when it is loaded, else one of the same shape.
   const AttnError = ns.AttnError || class AttnError extends Error {
@@ -35,6 +48,7 @@
   // Weight scripts: registered by name, loaded lazily
 
   const registered = new Map();   // name -> Uint8Array
+  const vocabularies = new Map(); // name -> the vocabulary text the weights script carries
   const waiting = new Map();      // name -> [{ resolve, reject }]
 
   function decodeBase64(text) {
@@ -44,16 +58,28 @@
     return out;
   }
 
-  // Called by a weights script (tools/wrap_weights.js output).
-  function registerWeights(name, base64) {
+  // Called by a weights script (tools/wrap_weights.js output); extra.vocab is the model's
+  // vocabulary (one word a line) when the script carries one.
+  function registerWeights(name, base64, extra) {
+    if (extra && typeof extra.vocab === 'string') vocabularies.set(name, extra.vocab);
     registered.set(name, decodeBase64(base64));
     (waiting.get(name) || []).forEach((w) => w.resolve(registered.get(name)));
     waiting.delete(name);
   }
 
-  // weights scripts that ran before this file parked their data here
+  // The vocabulary text registered with the weights `name` (after loadWeights), or null.
+  function vocabularyOf(name) {
+    return vocabularies.has(name) ? vocabularies.get(name) : null;
+  }
+
+  // weights scripts that ran before this file parked their data here ({ data, extra }; a bare
+  // base64 string from older scripts)
   if (ns.pendingWeights) {
-    Object.keys(ns.pendingWeights).forEach((name) => registerWeights(name, ns.pendingWeights[name]));
+    Object.keys(ns.pendingWeights).forEach((name) => {
+      const parked = ns.pendingWeights[name];
+      if (typeof parked === 'string') registerWeights(name, parked);
+      else registerWeights(name, parked.data, parked.extra);
+    });
     delete ns.pendingWeights;
   }
 
@@ -65,6 +91,9 @@
   // options: { src } (browser: the script's URL), { dir } (Node: the folder to require from).
   function loadWeights(name, options) {
     options = options || {};
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) {
+      return Promise.reject(new Error(`weights name "${String(name).slice(0, 40)}": use letters, digits, - and _`));
+    }
     if (registered.has(name)) return Promise.resolve(registered.get(name));
     if (waiting.has(name)) return new Promise((resolve, reject) => waiting.get(name).push({ resolve, reject }));
     const file = 'weights-' + name + '.js';
@@ -133,7 +162,53 @@
     if (!M || typeof M._malloc !== 'function' || typeof M._attn_weights_load !== 'function') {
       throw new Error('createGptModel/createTrainingJob need the model module: AttentionExplorer.loadModelCore()');
     }
+    abiOf(M);
     return M;
+  }
+
+  // The module's table of constants and struct layouts (attn_abi_*), read once per module and
+  // checked against the names this file uses: every code, format, ablation kind and struct
+  // field must be there with the value or offset the bridge relies on, and the structs must
+  // have no field this file does not know (it would be left unset).
+  const abiCache = new WeakMap();
+  function abiOf(M) {
+    if (abiCache.has(M)) return abiCache.get(M);
+    const text = (ptr) => { let end = ptr; while (M.HEAPU8[end]) end++; return new TextDecoder().decode(M.HEAPU8.subarray(ptr, end)); };
+    const abi = {};
+    for (let i = 0, count = M._attn_abi_count(); i < count; i++) abi[text(M._attn_abi_name(i))] = M._attn_abi_value(i);
+    const stale = (what) => { throw new Error('attn-model-bridge.js is out of date with the core: ' + what); };
+    Object.keys(MODEL_CODES).forEach((k) => {
+      if (abi['ATTN_ERR_' + k] !== MODEL_CODES[k]) stale(`ATTN_ERR_${k} is ${abi['ATTN_ERR_' + k]}, not ${MODEL_CODES[k]}`);
+    });
+    if (abi.ATTN_WEIGHTS_F32 !== FORMATS.float32 || abi.ATTN_WEIGHTS_INT8 !== FORMATS.int8) stale('ATTN_WEIGHTS_F32/INT8');
+    Object.keys(ABLATIONS).forEach((k) => {
+      const name = 'ATTN_ABLATE_' + k.toUpperCase();
+      if (abi[name] !== ABLATIONS[k]) stale(`${name} is ${abi[name]}, not ${ABLATIONS[k]}`);
+    });
+    Object.keys(STRUCTS).forEach((type) => {
+      if (!(abi['sizeof ' + type] > 0)) stale(`no sizeof ${type}`);
+      STRUCTS[type].forEach((f) => { if (typeof abi[type + '.' + f] !== 'number') stale(`no field ${type}.${f}`); });
+      const unknown = Object.keys(abi).filter((k) => k.startsWith(type + '.') && !STRUCTS[type].includes(k.slice(type.length + 1)));
+      if (unknown.length) stale(`${type} has fields this file does not fill: ${unknown.join(', ')}`);
+    });
+    abiCache.set(M, abi);
+    return abi;
+  }
+
+  // a zeroed struct `type` in the handle's buffer `name`
+  function struct(M, heap, name, type) {
+    const size = abiOf(M)['sizeof ' + type], ptr = heap.get(name, size);
+    M.HEAPU8.fill(0, ptr, ptr + size);
+    return ptr;
+  }
+
+  // writes values { field: number } into the struct `type` at ptr, as ints or floats
+  function writeStruct(M, ptr, type, values, floats) {
+    const abi = abiOf(M), heap = floats ? M.HEAPF32 : M.HEAP32;
+    STRUCTS[type].forEach((f) => {
+      const v = values[f];
+      heap[(ptr + abi[type + '.' + f]) >> 2] = floats ? v : v | 0;
+    });
   }
 
   // A set of named WASM buffers owned by one handle; all freed by freeAll().
@@ -180,12 +255,12 @@
   }
 
   function writeConfig(M, ptr, config) {
-    CONFIG_FIELDS.forEach((f, i) => { M.HEAP32[(ptr >> 2) + i] = config[f] | 0; });
+    writeStruct(M, ptr, 'attn_gpt_config', config, false);
   }
 
   function readConfig(M, ptr) {
-    const c = {};
-    CONFIG_FIELDS.forEach((f, i) => { c[f] = M.HEAP32[(ptr >> 2) + i]; });
+    const abi = abiOf(M), c = {};
+    CONFIG_FIELDS.forEach((f) => { c[f] = M.HEAP32[(ptr + abi['attn_gpt_config.' + f]) >> 2]; });
     return c;
   }
 
@@ -201,7 +276,8 @@
   //   { n, logits: last position's row (or all rows with options.all), probs: softmax of the
   //     last row at options.temperature (default 1), weights: [layer][head] -> n rows }
   // options.weights === false skips the attention weights; options.ablate = { layer, head,
-  // kind: 'uniform'|'shuffle'|'zero', seed } overrides one head.
+  // kind: 'uniform'|'shuffle'|'zero', seed } overrides one head; options.top = k adds top: the
+  // ids of the k likeliest next tokens, likeliest first (attn_top_k on probs).
   function createGptModel(coreOrModule, bytes) {
     const M = moduleOf(coreOrModule);
     if (!(bytes instanceof Uint8Array)) throw new TypeError('weights must be a Uint8Array');
@@ -210,7 +286,7 @@
     try {
       const file = heap.get('file', bytes.length);
       M.HEAPU8.set(bytes, file);
-      cfgPtr = heap.get('config', 32);
+      cfgPtr = struct(M, heap, 'config', 'attn_gpt_config');
       const fmtPtr = heap.get('format', 4);
       heap.check(M._attn_weights_read_header(cfgPtr, fmtPtr, file, bytes.length));
       config = readConfig(M, cfgPtr);
@@ -243,8 +319,8 @@
       if (options.ablate) {
         const kind = ABLATIONS[options.ablate.kind];
         if (kind === undefined) throw new AttnError(-10, `unknown ablation "${options.ablate.kind}"`);
-        ablation = heap.get('ablation', 12);
-        writeInts(M, ablation, [options.ablate.layer | 0, options.ablate.head | 0, kind]);
+        ablation = struct(M, heap, 'ablation', 'attn_gpt_ablation');
+        writeStruct(M, ablation, 'attn_gpt_ablation', { layer: options.ablate.layer, head: options.ablate.head, kind }, false);
       }
       const ablationSeed = options.ablate ? (options.ablate.seed >>> 0) : 0;
       heap.check(M._attn_gpt_forward(acts, 0, paramsPtr, cfgPtr, tok, 0, 1, n, ablation, ablationSeed));
@@ -258,6 +334,12 @@
         logits: options.all ? rows(logitsPtr, n, V) : M.HEAPF32.slice(last >> 2, (last >> 2) + V),
         probs: M.HEAPF32.slice(probsPtr >> 2, (probsPtr >> 2) + V),
       };
+      if (options.top) {
+        // the ids of the options.top likeliest next tokens, likeliest first (attn_top_k)
+        const topPtr = heap.get('top', options.top * 4);
+        const count = heap.check(M._attn_top_k(topPtr, probsPtr, V, options.top | 0));
+        out.top = Array.from(M.HEAP32.subarray(topPtr >> 2, (topPtr >> 2) + count));
+      }
       if (options.weights !== false) {
         out.weights = [];
         for (let l = 0; l < L; l++) {
@@ -317,7 +399,7 @@
     const B = o.batch | 0, T = o.seq | 0, cfg = o.config;
     let step = 0, P, ptr;
     try {
-      const cfgPtr = heap.get('config', 32);
+      const cfgPtr = struct(M, heap, 'config', 'attn_gpt_config');
       writeConfig(M, cfgPtr, cfg);
       heap.check(M._attn_gpt_check_config(cfgPtr));
       P = M._attn_gpt_param_floats(cfgPtr);
@@ -326,7 +408,7 @@
       ptr = { cfg: cfgPtr, params: heap.get('params', P * 4), grads: heap.get('grads', P * 4),
         m: heap.get('m', P * 4), v: heap.get('v', P * 4), acts: heap.get('acts', actFloats * 4),
         tokens: heap.get('tokens', B * T * 4), targets: heap.get('targets', B * T * 4),
-        periods: heap.get('periods', B * 4), opt: heap.get('opt', 24), loss: heap.get('loss', 8),
+        periods: heap.get('periods', B * 4), opt: struct(M, heap, 'opt', 'attn_adamw_options'), loss: heap.get('loss', 8),
         norm: heap.get('norm', 4), posLoss: heap.get('posLoss', B * T * 4),
         prefix: heap.get('prefix', cfg.n_layers * cfg.n_heads * 4) };
       M.HEAPF32.fill(0, ptr.m >> 2, (ptr.m >> 2) + P);
@@ -358,9 +440,8 @@
         const s = step + 1;
         batchOf(s);
         lr = lrAt(s);
-        const f = ptr.opt >> 2;
-        M.HEAPF32[f] = lr; M.HEAPF32[f + 1] = o.beta1; M.HEAPF32[f + 2] = o.beta2;
-        M.HEAPF32[f + 3] = o.eps; M.HEAPF32[f + 4] = o.weightDecay; M.HEAPF32[f + 5] = o.clipNorm;
+        writeStruct(M, ptr.opt, 'attn_adamw_options', { lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
+          weight_decay: o.weightDecay, clip_norm: o.clipNorm }, true);
         heap.check(M._attn_gpt_train_step(ptr.params, ptr.grads, ptr.m, ptr.v, ptr.acts, ptr.cfg,
           ptr.tokens, ptr.targets, B, T, s, ptr.opt, ptr.loss, ptr.norm));
         step = s;
@@ -427,7 +508,107 @@
     };
   }
 
-  Object.assign(ns, { registerWeights, loadWeights, loadModelCore, createGptModel, createTrainingJob,
+  // ------------------------------------------------------------------------------------
+  // A trained word-level model on text: what `build/attn --model NAME --json "text"` prints
+
+  // A model from its weight file and its vocabulary (text, one word a line, id 0 = <s>), as
+  // core/attn_cli.c loads them: the vocabulary's word count must be the model's. run(text)
+  // tokenizes text with the core's tokenizer, keeps the first context - 1 tokens behind the
+  // start token <s> (id 0), looks the words up (attn_vocab_ids: an unknown word gets its
+  // class's id), runs the model and returns, with the CLI's keys and meaning:
+  //   { model, tokens: ['<s>', ...], ids, vocab_words, unknown: [indices into tokens],
+  //     total_tokens, truncated, layers: [{ heads: [{ name: 'L0H0', layer, head,
+  //     weights: rows (Float32Array) }] }], next: [{ word, id, logit, prob }] x 10 }
+  // next: the 10 likeliest next words after the last token (attn_top_k on the softmax).
+  function createTextModel(coreOrModule, bytes, vocabText, name) {
+    const M = moduleOf(coreOrModule);
+    const abi = abiOf(M);
+    if (typeof vocabText !== 'string') throw new TypeError('the vocabulary must be text, one word a line');
+    const model = createGptModel(M, bytes);
+    const heap = heapOwner(M);
+    const encoder = new TextEncoder(), decoder = new TextDecoder();
+    const config = model.config;
+    let vocabPtr, vocabLen;
+    try {
+      let words = encoder.encode(vocabText);
+      // as the CLI reads the file: the last line's newline ends it
+      vocabLen = words.length && words[words.length - 1] === 10 ? words.length - 1 : words.length;
+      if (vocabLen === 0) heap.check(abi.ATTN_ERR_VOCAB);
+      vocabPtr = heap.get('vocab', vocabLen);
+      M.HEAPU8.set(words.subarray(0, vocabLen), vocabPtr);
+      words = null;
+      const count = heap.check(M._attn_vocab_count(vocabPtr, vocabLen));
+      if (count !== config.vocab) {
+        throw new AttnError(abi.ATTN_ERR_VOCAB, `the vocabulary has ${count} words, the model ${config.vocab}`);
+      }
+      if (wordOf(0) !== '<s>') throw new AttnError(abi.ATTN_ERR_VOCAB, 'id 0 of the vocabulary must be the boundary token <s>');
+    } catch (e) {
+      heap.freeAll();
+      model.destroy();
+      throw e;
+    }
+
+    function wordOf(id) {
+      const at = heap.get('word', 8);
+      heap.check(M._attn_vocab_word(at, at + 4, vocabPtr, vocabLen, id));
+      const start = M.HEAP32[at >> 2], len = M.HEAP32[(at >> 2) + 1];
+      return decoder.decode(M.HEAPU8.subarray(vocabPtr + start, vocabPtr + start + len));
+    }
+
+    function run(text) {
+      heap.alive();
+      if (typeof text !== 'string') throw new TypeError('run(text) takes a string');
+      const utf8 = encoder.encode(text);
+      if (utf8.length > MAX_TEXT) throw new AttnError(abi.ATTN_ERR_SIZE, 'the text is too long: at most 1 MiB');
+      const max = abi.ATTN_MAX_TOKENS;
+      const textPtr = heap.get('text', utf8.length + 1);
+      M.HEAPU8.set(utf8, textPtr);
+      const starts = heap.get('starts', max * 4), ends = heap.get('ends', max * 4), totalPtr = heap.get('total', 4);
+      let n = heap.check(M._attn_tokenize(starts, ends, max, textPtr, utf8.length, totalPtr));
+      const total = M.HEAP32[totalPtr >> 2];
+      n = Math.min(n, config.context - 1);   // one place goes to <s>
+      const idsPtr = heap.get('ids', n * 4), unknownPtr = heap.get('unknown', n);
+      heap.check(M._attn_vocab_ids(idsPtr, unknownPtr, vocabPtr, vocabLen, textPtr, starts, ends, n));
+      const ids = [0].concat(Array.from(M.HEAP32.subarray(idsPtr >> 2, (idsPtr >> 2) + n)));
+      const tokens = ['<s>'], unknown = [];
+      for (let i = 0; i < n; i++) {
+        const a = M.HEAP32[(starts >> 2) + i], b = M.HEAP32[(ends >> 2) + i];
+        tokens.push(decoder.decode(M.HEAPU8.subarray(textPtr + a, textPtr + b)));
+        if (M.HEAPU8[unknownPtr + i]) unknown.push(i + 1);
+      }
+      const out = model.forward(ids, { top: 10 });
+      return {
+        model: name, tokens, ids, vocab_words: ids.map(wordOf), unknown,
+        total_tokens: total, truncated: total > n,
+        layers: out.weights.map((heads, l) => ({
+          heads: heads.map((weights, h) => ({ name: `L${l}H${h}`, layer: l, head: h, weights })),
+        })),
+        next: out.top.map((id) => ({ word: wordOf(id), id, logit: out.logits[id], prob: out.probs[id] })),
+      };
+    }
+
+    return {
+      name, config, format: model.format, vocabSize: config.vocab, run, wordOf,
+      heapBytes: () => heap.bytes() + model.heapBytes(),
+      destroy() { heap.freeAll(); model.destroy(); },
+      get destroyed() { return heap.destroyed; },
+    };
+  }
+
+  // The trained model `name` (default 'brown') ready for run(text): loads the model module and
+  // weights-NAME.js (weights and vocabulary) the first time it is asked for, never before.
+  // options as for loadWeights. Each call returns a new handle; destroy() it when done.
+  function loadModel(name, options) {
+    name = name || 'brown';
+    return Promise.all([loadModelCore(), loadWeights(name, options)]).then(([M, bytes]) => {
+      const vocab = vocabularyOf(name);
+      if (vocab === null) throw new Error(`weights-${name}.js carries no vocabulary (tools/wrap_weights.js --vocab)`);
+      return createTextModel(M, bytes, vocab, name);
+    });
+  }
+
+  Object.assign(ns, { registerWeights, loadWeights, vocabularyOf, loadModelCore, createGptModel,
+    createTrainingJob, createTextModel, loadModel, loadBrownModel: () => loadModel('brown'),
     MODEL_CODES, WEIGHT_FORMATS: FORMATS, INDUCTION_DEFAULTS });
   if (typeof module === 'object' && module.exports) module.exports = ns;
 })(typeof window !== 'undefined' ? window : globalThis);

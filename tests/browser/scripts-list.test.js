@@ -33,7 +33,7 @@ test('index.html and embed.html load exactly the listed scripts, then their own 
 });
 
 test('every listed file exists, and every script in web/ is listed', () => {
-  const listed = LIST.scripts.concat([LIST.component], Object.values(LIST.pages), LIST.assets, LIST.lazy);
+  const listed = LIST.scripts.concat([LIST.component], Object.values(LIST.pages), LIST.assets, LIST.model);
   for (const f of listed) assert.ok(fs.existsSync(path.join(WEB, f)), `${f} exists`);
   const found = [];
   (function walk(dir) {
