@@ -242,6 +242,8 @@ serve: build
 
 # the gradient check's double-precision reference is shared by test_gpt and attn-train
 build/tests/test_gpt build/tests-san/test_gpt: tests/core/gpt_ref.h
+# test_brown reads files as the Brown tools do
+build/tests/test_brown build/tests-san/test_brown: tools/brown_common.h
 
 TRAIN_CFLAGS ?= -O3 -march=native -fopenmp
 .PHONY: train-tool

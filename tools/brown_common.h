@@ -1,6 +1,7 @@
-/* brown_common.h - what the Brown tools share (train_brown.c, brown_pack.c): the model's
-   shape, reading the id streams, and the held-out evaluation every number in the model card
-   comes from. Tools allocate and print; the core does not. */
+/* brown_common.h - what the Brown tools share (train_brown.c, brown_pack.c; test_brown.c reads
+   files with it): the model's shape, reading files and the id streams, and the held-out
+   evaluation every number in the model card comes from. Tools allocate and print; the core
+   does not. */
 #ifndef BROWN_COMMON_H
 #define BROWN_COMMON_H
 
@@ -21,24 +22,32 @@ static inline attn_gpt_config brown_config(void) {
     return cfg;
 }
 
-// A uint16 little-endian id file as ints; *count gets how many. NULL (after a message) on error.
-static int *brown_read_ids(const char *path, long *count) {
+// A whole file plus a terminating 0 (the bytes stay readable as text); *len gets its size
+// without the 0. NULL when it cannot be read.
+static inline unsigned char *brown_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "cannot open %s (run `make brown-data` first)\n", path); return NULL; }
+    if (!f) return NULL;
     fseek(f, 0, SEEK_END);
-    long bytes = ftell(f);
+    long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    unsigned char *raw = malloc((size_t)bytes + 1);
-    int *ids = malloc(sizeof(int) * (size_t)(bytes / 2 + 1));
-    if (!raw || !ids || fread(raw, 1, (size_t)bytes, f) != (size_t)bytes) {
-        fprintf(stderr, "cannot read %s\n", path);
-        fclose(f); free(raw); free(ids);
-        return NULL;
-    }
+    unsigned char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(buf); return NULL; }
     fclose(f);
-    for (long i = 0; i < bytes / 2; i++) ids[i] = raw[2 * i] | raw[2 * i + 1] << 8;
+    buf[n] = 0;
+    *len = (size_t)n;
+    return buf;
+}
+
+// A uint16 little-endian id file as ints; *count gets how many. NULL (after a message) on error.
+static inline int *brown_read_ids(const char *path, long *count) {
+    size_t bytes;
+    unsigned char *raw = brown_read_file(path, &bytes);
+    if (!raw) { fprintf(stderr, "cannot read %s (run `make brown-data` first)\n", path); return NULL; }
+    int *ids = malloc(sizeof(int) * (bytes / 2 + 1));
+    if (!ids) { fprintf(stderr, "out of memory for %s\n", path); free(raw); return NULL; }
+    for (size_t i = 0; i < bytes / 2; i++) ids[i] = raw[2 * i] | raw[2 * i + 1] << 8;
     free(raw);
-    *count = bytes / 2;
+    *count = (long)(bytes / 2);
     return ids;
 }
 
@@ -47,7 +56,7 @@ static int *brown_read_ids(const char *path, long *count) {
 // (0 = all), `batch` windows per forward pass. Returns the mean cross-entropy in nats over
 // every target (so exp() of it is the perplexity), or NAN on an error. acts must hold
 // attn_gpt_activation_floats(cfg, batch, seq) floats.
-static double brown_eval(const float *params, const attn_gpt_config *cfg, float *acts,
+static inline double brown_eval(const float *params, const attn_gpt_config *cfg, float *acts,
                          const int *ids, long count, int batch, int seq, long max_windows,
                          long *targets_counted) {
     long windows = (count - 1) / seq;
@@ -76,7 +85,7 @@ static double brown_eval(const float *params, const attn_gpt_config *cfg, float 
 }
 
 // seconds on a monotonic clock (tools define _POSIX_C_SOURCE before any include)
-static double brown_now(void) {
+static inline double brown_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;

@@ -8,19 +8,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "brown_common.h"
 
-static unsigned char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = n > 0 ? malloc((size_t)n) : NULL;
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(buf); return NULL; }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static int fail(const char *what, const char *detail) {
     fprintf(stderr, "brown_pack: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
     return 1;
@@ -31,8 +18,8 @@ int main(int argc, char **argv) {
     const char *in_path = argv[1], *out_path = argv[2];
     const char *held_path = argc > 3 ? argv[3] : "build/brown/heldout.bin";
     size_t len;
-    unsigned char *f32 = read_file(in_path, &len);
-    if (!f32) return fail("cannot read", in_path);
+    unsigned char *f32 = brown_read_file(in_path, &len);
+    if (!f32 || !len) return fail("cannot read", in_path);
     attn_gpt_config cfg;
     int format, rc = attn_weights_read_header(&cfg, &format, f32, len);
     if (rc < 0) return fail(in_path, attn_strerror(rc));

@@ -2,25 +2,13 @@
    file against the float32 checkpoint, the head atlas recomputed on committed held-out text
    (tests/data/brown) against the committed atlas and against scores computed here directly,
    and a tiny training run on that text that lowers its held-out loss. Run from the repo root. */
+#define _POSIX_C_SOURCE 200809L   // brown_common.h's clock, under -std=c11
 #include "attn.h"
 #include "check.h"
+#include "../../tools/brown_common.h"   // brown_read_file, as the Brown tools read files
 
 #include <stdlib.h>
 #include <string.h>
-
-static unsigned char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(buf); return NULL; }
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary
@@ -58,7 +46,7 @@ static void test_vocab(void) {
 
     // the shipped vocabulary
     size_t vlen;
-    char *shipped = (char *)read_file("models/brown-vocab.txt", &vlen);
+    char *shipped = (char *)brown_read_file("models/brown-vocab.txt", &vlen);
     check(shipped != NULL, "models/brown-vocab.txt reads");
     if (!shipped) return;
     int count = attn_vocab_count(shipped, (int)vlen - 1);   // without the final newline
@@ -79,7 +67,7 @@ typedef struct {
 
 static int load(model *m, const char *path) {
     size_t len;
-    unsigned char *file = read_file(path, &len);
+    unsigned char *file = brown_read_file(path, &len);
     if (!file) return -1;
     int format, rc = attn_weights_read_header(&m->cfg, &format, file, len);
     if (rc == ATTN_OK) {
@@ -103,8 +91,8 @@ static unsigned char *sample_pos;
 
 static int load_sample(void) {
     size_t ids_len, pos_len;
-    unsigned char *raw = read_file("tests/data/brown/heldout.bin", &ids_len);
-    sample_pos = read_file("tests/data/brown/heldout.pos", &pos_len);
+    unsigned char *raw = brown_read_file("tests/data/brown/heldout.bin", &ids_len);
+    sample_pos = brown_read_file("tests/data/brown/heldout.pos", &pos_len);
     if (!raw || !sample_pos || ids_len != 2 * pos_len) return -1;
     sample_n = (int)pos_len;
     sample_ids = malloc(sizeof(int) * pos_len);
@@ -177,7 +165,7 @@ static void test_shipped_file(void) {
 // the habits of the committed atlas, head by head, read off its "habit" fields
 static int committed_habits(int *habit, int heads) {
     size_t len;
-    char *json = (char *)read_file("models/brown-atlas.json", &len);
+    char *json = (char *)brown_read_file("models/brown-atlas.json", &len);
     if (!json) return -1;
     const char *p = json;
     int h = 0;
