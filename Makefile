@@ -125,7 +125,7 @@ bench-train: build
 
 bench-programs: build/bench/naive.js build/bench/bench_native build/bench/train_native
 
-build/bench/train_native: tests/bench/train_native.c $(CORE_SRC) $(CORE_HDR)
+build/bench/train_native: tests/bench/train_native.c tests/bench/bench_clock.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O3 -march=native -Icore $< $(CORE_SRC) -lm -o $@
 
@@ -133,7 +133,7 @@ build/bench/naive.js: tests/bench/naive.c
 	@mkdir -p $(@D)
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=_naive_full,_naive_streaming,_naive_linear,_malloc,_free $< -o $@
 
-build/bench/bench_native: tests/bench/bench_native.c $(CORE_SRC) $(CORE_HDR)
+build/bench/bench_native: tests/bench/bench_native.c tests/bench/bench_clock.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O3 -march=native -Icore $< $(CORE_SRC) -lm -o $@
 

@@ -7,18 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_clock.h"
 
 int main(int argc, char **argv) {
     if (argc != 5) { fprintf(stderr, "usage: bench_native full|streaming|window|linear N D BUDGET_MS\n"); return 2; }
@@ -56,7 +45,7 @@ int main(int argc, char **argv) {
         total += t;
         if (total >= budget || runs == 15) break;
     }
-    qsort(times, runs, sizeof *times, cmp);
+    qsort(times, runs, sizeof *times, cmp_doubles);
     double median = runs % 2 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
     printf("{\"ms\": %.6f, \"runs\": %d, \"check\": %.6f}\n", median, runs, (double)out[nd / 2]);
     return 0;

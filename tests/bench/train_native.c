@@ -10,18 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_clock.h"
 
 // the batch of a step: the induction task when the model has its vocabulary of 33, else
 // tokens from xorshift32 seeded by the step (the same stream train_bench.js draws)
@@ -71,7 +60,7 @@ int main(int argc, char **argv) {
         total += t;
         if ((total >= budget && runs >= 1) || runs == 64) break;
     }
-    qsort(times, runs, sizeof *times, cmp);
+    qsort(times, runs, sizeof *times, cmp_doubles);
     double median = runs % 2 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
     printf("{\"ms\": %.4f, \"runs\": %d, \"first_loss\": %.6f, \"last_loss\": %.6f, \"times\": [", median, runs,
            (double)first, (double)loss);
