@@ -25,14 +25,13 @@ test.before(async () => {
   browser = await launch();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-model-brown-'));
   // each folder as it ships, plus a page that is embed.html (one lesson figure, the pages'
-  // CSP) with the model bridge's <script> added: the bridge alone, not the model
+  // CSP; it carries the model bridge, not the model)
   for (const [name, from] of [['web', path.join(ROOT, 'web')], ['dist', path.join(ROOT, 'dist')]]) {
     const to = path.join(dir, name);
     fs.cpSync(from, to, { recursive: true });
     const embed = fs.readFileSync(path.join(to, 'embed.html'), 'utf8');
     assert.match(embed, /Content-Security-Policy/);
-    fs.writeFileSync(path.join(to, 'model-page.html'),
-      embed.replace('</head>', '<script src="attn-model-bridge.js" defer></script>\n</head>'));
+    fs.writeFileSync(path.join(to, 'model-page.html'), embed);
   }
 });
 test.after(async () => {
