@@ -441,6 +441,67 @@ int attn_gpt_train_step(float *params, float *grads, float *m, float *v, float *
                         float *loss, float *grad_norm);
 
 // ---------------------------------------------------------------------------------------
+// Generation: one token at a time, with a KV cache or by recomputing everything
+//
+// A generating model predicts the token after the last one, appends it and predicts again.
+// Recomputing every position at every step repeats the same work; a KV cache keeps each
+// layer's keys and values of the positions seen so far, so a step runs one new position
+// (one new row of attention per head) instead of the whole sequence:
+//
+//   size_t n = attn_gpt_kv_floats(&cfg);                  // the cache and one row's work area
+//   float *kv = malloc(n * 4), *logits = malloc(cfg.vocab * 4), *probs = ...;
+//   attn_gpt_kv_init(kv, n, &cfg);
+//   for each id of <s> + prompt: attn_gpt_kv_append(logits, NULL, &madds, kv, n, params, &cfg, id);
+//   for (int step = 0; ; step++) {
+//       int next = attn_sample_next(probs, &sum, logits, cfg.vocab, temperature, seed, step);
+//       if (attn_gpt_kv_append(logits, NULL, &madds, kv, n, params, &cfg, next) == ATTN_ERR_CONTEXT)
+//           break;                                        // all cfg.context positions used
+//   }
+//
+// Positions are the model's learned absolute embeddings (wpe), so a cache cannot slide: its
+// rows would all shift. When the context is full, generation stops (ATTN_ERR_CONTEXT).
+// Multiply-adds count the matmuls (q, k, v, output, MLP, logits) and attention's scores and
+// weighted sums, as the code runs them; LayerNorm, GELU and softmax are left out.
+
+#define ATTN_ERR_CONTEXT   -40    // the model's context is full: no position left for a token
+
+// Floats of a KV cache for cfg: K and V of cfg->context positions in every layer, plus the
+// work area of one position (0 if cfg is invalid).
+size_t attn_gpt_kv_floats(const attn_gpt_config *cfg);
+// Bytes that the K and V rows of `rows` positions take in every layer together:
+// 2 * n_layers * rows * d_model * sizeof(float) (0 if cfg is invalid or rows not in 0..context).
+size_t attn_gpt_kv_bytes(const attn_gpt_config *cfg, int rows);
+// Empties the cache kv (kv_floats >= attn_gpt_kv_floats(cfg)) for a model of config cfg.
+int    attn_gpt_kv_init(float *kv, size_t kv_floats, const attn_gpt_config *cfg);
+// Positions the cache holds (>= 0), or ATTN_ERR_STATE when kv is not a cache of cfg.
+int    attn_gpt_kv_rows(const float *kv, size_t kv_floats, const attn_gpt_config *cfg);
+// Runs token at the next position (the cache's row count), appends its K and V rows to every
+// layer and writes logits (vocab) of that position. weights (n_layers, n_heads, context) may be
+// NULL: the new row's attention weights per layer and head, columns 0..row (zeros after).
+// *madds (may be NULL) gets the multiply-adds of this call. Returns the rows held now (>= 1);
+// ATTN_ERR_CONTEXT when the cache is full (nothing changes), ATTN_ERR_INDEX for a token
+// outside 0..vocab-1, ATTN_ERR_STATE when kv is not a cache of cfg.
+int    attn_gpt_kv_append(float *logits, float *weights, double *madds, float *kv, size_t kv_floats,
+                          const float *params, const attn_gpt_config *cfg, int token);
+// The full recompute: attn_gpt_forward() on tokens (1, seq) into acts (attn_gpt_activation_floats
+// (cfg, 1, seq)), then logits (vocab) = the last position's row. The trace stays in acts
+// (attn_gpt_weights(acts, cfg, 1, seq, ...) gives every row). *madds as above.
+int    attn_gpt_next_logits(float *logits, double *madds, float *acts, const float *params,
+                            const attn_gpt_config *cfg, const int *tokens, int seq);
+// *madds = the multiply-adds of predicting from position seq - 1: with a cache holding the
+// seq - 1 positions before it (cached 1: one position), or recomputing all seq (cached 0).
+int    attn_gpt_step_madds(double *madds, const attn_gpt_config *cfg, int seq, int cached);
+// The next token from logits (vocab). probs (vocab) = softmax(logits / temperature). With
+// temperature > 0, a uniform draw u in [0, 1) made from (seed, step) alone (splitmix64, the same
+// natively and in WebAssembly) picks the token where u * sum falls in the running sum of probs,
+// in id order; temperature 0 is greedy: probs are the model's own (temperature 1) and the
+// likeliest token is taken (ties: the lower id). *prob_sum (may be NULL) gets the sum of probs
+// over the vocabulary, added in double. Returns the token id (>= 0), ATTN_ERR_TEMPERATURE for
+// a temperature that is negative or not finite, ATTN_ERR_NONFINITE for NaN logits.
+int    attn_sample_next(float *probs, double *prob_sum, const float *logits, int vocab,
+                        float temperature, unsigned seed, int step);
+
+// ---------------------------------------------------------------------------------------
 // The induction task: repeated random tokens, and the prefix-matching score
 
 #define ATTN_INDUCTION_BOS 0      // token 0 starts every sequence; symbols are 1..vocab-1

@@ -68,6 +68,7 @@ static const abi_entry table[] = {
     CONSTANT(ATTN_HABIT_INDUCTION), CONSTANT(ATTN_HABIT_DET_NOUN), CONSTANT(ATTN_HABIT_VERB_NOUN),
     CONSTANT(ATTN_HABIT_PREVIOUS), CONSTANT(ATTN_HABIT_FIRST), CONSTANT(ATTN_HABITS),
     CONSTANT(ATTN_ATLAS_BATCH),
+    CONSTANT(ATTN_ERR_CONTEXT),
 
     SIZE(attn_gpt_config),
     FIELD(attn_gpt_config, vocab), FIELD(attn_gpt_config, context), FIELD(attn_gpt_config, d_model),

@@ -1194,3 +1194,259 @@ COLD int attn_prefix_match(float *out, const float *acts, const attn_gpt_config 
         }
     return ATTN_OK;
 }
+
+// ---------------------------------------------------------------------------------------
+// Generation: one position at a time with a KV cache, the full recompute, sampling
+//
+// The cached step runs the same kernels as attn_gpt_forward() (layernorm_forward,
+// matmul_forward, gelu_forward) on one row, so its logits match the full recompute's to
+// float rounding (the attention row's dot products are summed in another order).
+
+#define KV_HEADER 16
+#define KV_MAGIC  40960.0f
+
+// Float offsets in a cache; K and V are (L, NH, context, hs).
+typedef struct {
+    size_t k, v;                       // the stacks
+    size_t x, h, q, kn, vn, atty, mid, h2, stats, fch, fg, scores;   // one position's work
+    size_t total;
+} kv_layout;
+
+// Returns ATTN_OK and fills lay for a valid cfg.
+COLD static int kv_layout_of(const attn_gpt_config *c, kv_layout *lay) {
+    int rc = attn_gpt_check_config(c);
+    if (rc) return rc;
+    const double L = c->n_layers, C = c->d_model, F = c->attention_only ? 0 : c->d_mlp;
+    if (2.0 * L * c->context * C + 16.0 * (C + F + c->context + 64) > (double)ATTN_MAX_ELEMENTS)
+        return ATTN_ERR_OVERFLOW;
+    const size_t stack = (size_t)c->n_layers * (size_t)c->context * (size_t)c->d_model;
+    const size_t Cs = round16((size_t)c->d_model), Fs = round16((size_t)F);
+    size_t off = KV_HEADER;
+#define TAKE(field, n) (lay->field = off, off += (n))
+    TAKE(k, round16(stack));
+    TAKE(v, round16(stack));
+    TAKE(x, Cs); TAKE(h, Cs); TAKE(q, Cs); TAKE(kn, Cs); TAKE(vn, Cs);
+    TAKE(atty, Cs); TAKE(mid, Cs); TAKE(h2, Cs);
+    TAKE(stats, 16);
+    TAKE(fch, Fs); TAKE(fg, Fs);
+    TAKE(scores, round16((size_t)c->context));
+#undef TAKE
+    lay->total = off;
+    return ATTN_OK;
+}
+
+size_t attn_gpt_kv_floats(const attn_gpt_config *cfg) {
+    kv_layout lay;
+    return kv_layout_of(cfg, &lay) == ATTN_OK ? lay.total : 0;
+}
+
+size_t attn_gpt_kv_bytes(const attn_gpt_config *cfg, int rows) {
+    kv_layout lay;
+    if (kv_layout_of(cfg, &lay) || rows < 0 || rows > cfg->context) return 0;
+    return 2 * (size_t)cfg->n_layers * (size_t)rows * (size_t)cfg->d_model * sizeof(float);
+}
+
+// the config as the cache's header records it
+static void kv_header_config(float *h, const attn_gpt_config *c) {
+    h[2] = (float)c->vocab; h[3] = (float)c->context; h[4] = (float)c->d_model;
+    h[5] = (float)c->n_heads; h[6] = (float)c->n_layers; h[7] = (float)c->d_mlp;
+    h[8] = (float)c->attention_only; h[9] = (float)c->layernorm;
+}
+
+// Is kv (kv_floats) a cache made by attn_gpt_kv_init() for cfg? *lay filled when it is.
+COLD static int kv_check(const float *kv, size_t kv_floats, const attn_gpt_config *cfg, kv_layout *lay) {
+    if (!kv || !cfg) return ATTN_ERR_NULL;
+    int rc = kv_layout_of(cfg, lay);
+    if (rc) return rc;
+    if (kv_floats < lay->total) return ATTN_ERR_SCRATCH;
+    float want[KV_HEADER] = {0};
+    kv_header_config(want, cfg);
+    if (kv[0] != KV_MAGIC || !(kv[1] >= 0.0f && kv[1] <= (float)cfg->context)) return ATTN_ERR_STATE;
+    for (int i = 2; i < 10; i++)
+        if (kv[i] != want[i]) return ATTN_ERR_STATE;
+    return ATTN_OK;
+}
+
+COLD int attn_gpt_kv_init(float *kv, size_t kv_floats, const attn_gpt_config *cfg) {
+    if (!kv || !cfg) return ATTN_ERR_NULL;
+    kv_layout lay;
+    int rc = kv_layout_of(cfg, &lay);
+    if (rc) return rc;
+    if (kv_floats < lay.total) return ATTN_ERR_SCRATCH;
+    memset(kv, 0, KV_HEADER * sizeof(float));
+    kv_header_config(kv, cfg);
+    kv[1] = 0.0f;
+    kv[0] = KV_MAGIC;
+    return ATTN_OK;
+}
+
+int attn_gpt_kv_rows(const float *kv, size_t kv_floats, const attn_gpt_config *cfg) {
+    kv_layout lay;
+    int rc = kv_check(kv, kv_floats, cfg, &lay);
+    return rc ? rc : (int)kv[1];
+}
+
+// Multiply-adds of the position-wise work of one position (projections, MLP, logits).
+static double position_madds(const attn_gpt_config *c) {
+    const double C = c->d_model, F = c->attention_only ? 0 : c->d_mlp;
+    return c->n_layers * (4.0 * C * C + 2.0 * C * F) + C * (double)c->vocab;
+}
+
+COLD int attn_gpt_step_madds(double *madds, const attn_gpt_config *cfg, int seq, int cached) {
+    if (!madds) return ATTN_ERR_NULL;
+    int rc = attn_gpt_check_config(cfg);
+    if (rc) return rc;
+    if (seq < 1) return ATTN_ERR_SIZE;
+    if (seq > cfg->context) return ATTN_ERR_CONTEXT;
+    if (cached != 0 && cached != 1) return ATTN_ERR_INDEX;
+    const double L = cfg->n_layers, C = cfg->d_model, T = seq;
+    // attention: every head scores its row against each key and sums the values, d_head each;
+    // the full forward's attn_head() does so over the whole T x T square (masked cells too)
+    *madds = cached ? position_madds(cfg) + L * 2.0 * T * C
+                    : T * position_madds(cfg) + L * 2.0 * T * T * C;
+    return ATTN_OK;
+}
+
+COLD int attn_gpt_kv_append(float *logits, float *weights, double *madds, float *kv, size_t kv_floats,
+                            const float *params, const attn_gpt_config *cfg, int token) {
+    if (!logits || !params) return ATTN_ERR_NULL;
+    kv_layout K;
+    int rc = kv_check(kv, kv_floats, cfg, &K);
+    if (rc) return rc;
+    if (token < 0 || token >= cfg->vocab) return ATTN_ERR_INDEX;
+    const int t = (int)kv[1];          // the new position
+    if (t >= cfg->context) return ATTN_ERR_CONTEXT;
+    const int C = cfg->d_model, NH = cfg->n_heads, L = cfg->n_layers, V = cfg->vocab, hs = C / NH;
+    const int F = cfg->attention_only ? 0 : cfg->d_mlp, ctx = cfg->context;
+    const int ln = cfg->layernorm, mlp = !cfg->attention_only;
+    param_layout P;
+    param_layout_of(cfg, &P);
+    float *pw = (float *)(uintptr_t)params;   // read-only here, as in attn_gpt_forward()
+    float *x = kv + K.x, *stats = kv + K.stats, *scores = kv + K.scores;
+    const float scale = 1.0f / sqrtf((float)hs);
+    double count = 0.0;
+
+    // token embedding + the embedding of position t
+    for (int i = 0; i < C; i++) x[i] = params[P.wte + (size_t)token * C + i] + params[P.wpe + (size_t)t * C + i];
+    for (int l = 0; l < L; l++) {
+        block_params w = block_of(pw, &P, l);
+        float *h = x;
+        if (ln) {
+            h = kv + K.h;
+            layernorm_forward(h, stats, stats + 1, x, w.ln1g, w.ln1b, 1, C);
+        }
+        float *q = kv + K.q, *kn = kv + K.kn, *vn = kv + K.vn, *atty = kv + K.atty;
+        matmul_forward(q, h, w.wq, w.bq, 1, C, C);
+        matmul_forward(kn, h, w.wk, w.bk, 1, C, C);
+        matmul_forward(vn, h, w.wv, w.bv, 1, C, C);
+        count += 3.0 * C * C;
+        for (int hd = 0; hd < NH; hd++) {
+            // the new K and V rows go on the stacks; then one row of attention over rows 0..t
+            float *ks = kv + K.k + ((size_t)l * NH + hd) * (size_t)ctx * hs;
+            float *vs = kv + K.v + ((size_t)l * NH + hd) * (size_t)ctx * hs;
+            memcpy(ks + (size_t)t * hs, kn + hd * hs, (size_t)hs * sizeof(float));
+            memcpy(vs + (size_t)t * hs, vn + hd * hs, (size_t)hs * sizeof(float));
+            const float *qh = q + hd * hs;
+            for (int j = 0; j <= t; j++) {
+                const float *kj = ks + (size_t)j * hs;
+                float s = 0.0f;
+                for (int c = 0; c < hs; c++) s += qh[c] * kj[c];
+                scores[j] = s * scale;
+            }
+            rc = attn_softmax_rows(scores, scores, 1, t + 1, 1.0f, NULL);
+            if (rc) return rc;
+            float *out = atty + hd * hs;
+            for (int c = 0; c < hs; c++) out[c] = 0.0f;
+            for (int j = 0; j <= t; j++) {
+                const float *vj = vs + (size_t)j * hs;
+                for (int c = 0; c < hs; c++) out[c] += scores[j] * vj[c];
+            }
+            count += 2.0 * (t + 1) * hs;
+            if (weights) {
+                float *row = weights + ((size_t)l * NH + hd) * (size_t)ctx;
+                for (int j = 0; j < ctx; j++) row[j] = j <= t ? scores[j] : 0.0f;
+            }
+        }
+        float *mid = kv + K.mid;
+        matmul_forward(mid, atty, w.wo, w.bo, 1, C, C);
+        residual_add(mid, x, (size_t)C);
+        count += (double)C * C;
+        if (mlp) {
+            float *h2 = mid;
+            if (ln) {
+                h2 = kv + K.h2;
+                layernorm_forward(h2, stats, stats + 1, mid, w.ln2g, w.ln2b, 1, C);
+            }
+            float *fch = kv + K.fch, *fg = kv + K.fg;
+            matmul_forward(fch, h2, w.wfc, w.bfc, 1, C, F);
+            gelu_forward(fg, fch, (size_t)F);
+            matmul_forward(x, fg, w.wproj, w.bproj, 1, F, C);
+            residual_add(x, mid, (size_t)C);
+            count += 2.0 * C * F;
+        } else {
+            memcpy(x, mid, (size_t)C * sizeof(float));
+        }
+    }
+    const float *final = x;
+    if (ln) {
+        layernorm_forward(kv + K.h, stats, stats + 1, x, params + P.lnfg, params + P.lnfb, 1, C);
+        final = kv + K.h;
+    }
+    // logits = final · wteᵀ, each summed over the width in order as the full forward's gemm does
+    const float *wte = params + P.wte;
+    for (int v = 0; v < V; v++) {
+        const float *e = wte + (size_t)v * C;
+        float s = 0.0f;
+        for (int c = 0; c < C; c++) s += final[c] * e[c];
+        logits[v] = s;
+    }
+    count += (double)C * V;
+    if (!attn__all_finite(logits, (size_t)V)) return ATTN_ERR_NONFINITE;
+    kv[1] = (float)(t + 1);
+    if (madds) *madds = count;
+    return t + 1;
+}
+
+COLD int attn_gpt_next_logits(float *logits, double *madds, float *acts, const float *params,
+                              const attn_gpt_config *cfg, const int *tokens, int seq) {
+    if (!logits || !acts || !params || !cfg || !tokens) return ATTN_ERR_NULL;
+    int rc = attn_gpt_check_config(cfg);
+    if (rc) return rc;
+    if (seq > cfg->context) return ATTN_ERR_CONTEXT;
+    if ((rc = attn_gpt_forward(acts, NULL, params, cfg, tokens, NULL, 1, seq, NULL, 0))) return rc;
+    const float *all = attn_gpt_logits(acts, cfg, 1, seq);
+    memcpy(logits, all + (size_t)(seq - 1) * cfg->vocab, (size_t)cfg->vocab * sizeof(float));
+    if (madds) attn_gpt_step_madds(madds, cfg, seq, 0);
+    return ATTN_OK;
+}
+
+COLD int attn_sample_next(float *probs, double *prob_sum, const float *logits, int vocab,
+                          float temperature, unsigned seed, int step) {
+    if (!probs || !logits) return ATTN_ERR_NULL;
+    if (vocab < 1 || step < 0) return ATTN_ERR_SIZE;
+    if (!isfinite(temperature) || temperature < 0.0f) return ATTN_ERR_TEMPERATURE;
+    int rc = attn_softmax_rows(probs, logits, 1, vocab, temperature > 0.0f ? temperature : 1.0f, NULL);
+    if (rc) return rc;
+    double sum = 0.0;
+    for (int i = 0; i < vocab; i++) sum += probs[i];
+    if (prob_sum) *prob_sum = sum;
+    int best = 0;
+    if (temperature == 0.0f) {
+        for (int i = 1; i < vocab; i++)
+            if (logits[i] > logits[best]) best = i;
+        return best;
+    }
+    // u in [0, 1) from (seed, step) alone: a link with a seed replays the same text
+    uint64_t state = ((uint64_t)seed << 32) ^ (uint32_t)step ^ 0x6E6578745F746F6Bull;
+    splitmix64(&state);
+    const double u = (double)(splitmix64(&state) >> 11) * (1.0 / 9007199254740992.0);
+    const double target = u * sum;
+    double run = 0.0;
+    for (int i = 0; i < vocab; i++) {
+        if (probs[i] <= 0.0f) continue;
+        run += probs[i];
+        best = i;                      // the last token with a share, should rounding leave u past the end
+        if (target < run) return i;
+    }
+    return best;
+}

@@ -26,7 +26,7 @@ const char *attn_strerror(int status) {
     case ATTN_ERR_SCRATCH:     return "the scratch or output buffer is too small";
     case ATTN_ERR_EMPTY:       return "the text has no words in it";
     case ATTN_ERR_CONFIG:      return "the model configuration is invalid (a size below 1, or heads that do not divide d_model)";
-    case ATTN_ERR_STATE:       return "the activations do not hold a forward pass of this shape (run attn_gpt_forward first, without ablation)";
+    case ATTN_ERR_STATE:       return "the activations do not hold a forward pass of this shape (run attn_gpt_forward first, without ablation), or the KV cache was not made for this model";
     case ATTN_ERR_INDEX:       return "an index (head, token, dimension or row) is out of range";
     case ATTN_ERR_KERNEL:      return "unknown kernel: use full, streaming, window or linear";
     case ATTN_ERR_RANGE:       return "a plot bound or value is out of range (log axes need finite values above 0, and two different bounds)";
@@ -36,6 +36,7 @@ const char *attn_strerror(int status) {
     case ATTN_ERR_PAYLOAD:     return "the weight file's data size does not match its model shape";
     case ATTN_ERR_CHECKSUM:    return "the weight file is corrupted (checksum mismatch)";
     case ATTN_ERR_VOCAB:       return "the vocabulary is malformed (empty, an empty line, or no <unk>)";
+    case ATTN_ERR_CONTEXT:     return "the model's context is full: it has no position left for another token";
     default:                   return "unknown error";
     }
 }
