@@ -6,6 +6,7 @@
      echo "text" | build/attn --json -
      build/attn --model brown --json "The jury said"      # trained heads + next words
      build/attn --model brown --atlas --json              # the head atlas
+     build/attn --model brown --generate 10 --seed 2 --temperature 0.8 --json "The jury said"
 
    Prints each designed head's attention weights (a table, or JSON with --json). Bad input
    gets a message on stderr and a non-zero exit status. */
@@ -39,7 +40,15 @@ static const char usage[] =
     "                     exists (--heldout DIR, default build/brown: heldout.bin +\n"
     "                     heldout.pos from `make brown-data`), else the committed\n"
     "                     models/brown-atlas.json; \"source\" says which\n"
-    "  --atlas-out FILE   with --atlas, also write the recomputed atlas to FILE\n";
+    "  --atlas-out FILE   with --atlas, also write the recomputed atlas to FILE\n"
+    "  --generate N       write N words after TEXT (the prompt; may be empty), one at a time:\n"
+    "                     each step's 10 likeliest words, the one drawn, the sum of the\n"
+    "                     probabilities over the vocabulary, multiply-adds and cache size\n"
+    "  --seed S           the sampler's seed, 0..4294967295 (default 1): the same seed, the same text\n"
+    "  --temperature T    with --generate: a number >= 0; 0 is greedy (the likeliest word)\n"
+    "  --no-cache         with --generate: recompute every position at every step instead of\n"
+    "                     keeping a KV cache (the same words; more multiply-adds)\n"
+    "                     Generation stops when the model's 64 positions are full.\n";
 
 static int fail(const char *what, const char *detail) {
     fprintf(stderr, "attn: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
@@ -95,6 +104,10 @@ static void print_json_matrix(const float *m, int rows, int cols, int decimals) 
 typedef struct {
     const char *name, *weights, *vocab, *heldout, *atlas_out;
     int atlas;
+    int generate;                      // words to write (0: no generation)
+    unsigned seed;
+    float temperature;
+    int no_cache;
 } model_args;
 
 // A whole file, plus a terminating 0 (NULL when it cannot be read).
@@ -283,6 +296,125 @@ static int run_model(const model_args *args, const char *argv0, const char *text
 }
 
 // ---------------------------------------------------------------------------------------
+// Generation (--model brown --generate N)
+
+// One step's top 10 as JSON.
+static void print_top(const loaded_model *m, const float *probs, int *order) {
+    int count = attn_top_k(order, probs, m->cfg.vocab, 10);
+    printf("[");
+    for (int r = 0; r < count; r++) {
+        printf("%s{\"word\": ", r ? ", " : "");
+        print_vocab_word(m, order[r]);
+        printf(", \"id\": %d, \"prob\": ", order[r]);
+        print_full(probs[order[r]]);
+        printf("}");
+    }
+    printf("]");
+}
+
+// <s> + the prompt's tokens, then `generate` words, each from the logits of the last position:
+// with the KV cache (one new position per step) or recomputing every position.
+static int run_generate(const model_args *args, const char *argv0, const char *text, int len, int json) {
+    loaded_model m;
+    if (load_model(&m, args, argv0)) return 1;
+    const attn_gpt_config *cfg = &m.cfg;
+    static int starts[ATTN_MAX_TOKENS], ends[ATTN_MAX_TOKENS];
+    int total = 0;
+    int n = attn_tokenize(starts, ends, ATTN_MAX_TOKENS, text, len, &total);
+    if (n == ATTN_ERR_EMPTY) n = total = 0;          // an empty prompt: start from <s> alone
+    if (n < 0) return fail("cannot read the prompt", attn_strerror(n));
+    if (total > cfg->context - 1) {
+        fprintf(stderr, "attn: the prompt has %d tokens; the model's context holds %d positions (<s> and %d "
+                "words), so there is no room to write. Shorten it.\n", total, cfg->context, cfg->context - 1);
+        return 1;
+    }
+    const int V = cfg->vocab, ctx = cfg->context;
+    int *seq = malloc(sizeof(int) * (size_t)(ctx + args->generate + 1));
+    unsigned char unknown[ATTN_MAX_TOKENS];
+    size_t nkv = attn_gpt_kv_floats(cfg), na = attn_gpt_activation_floats(cfg, 1, ctx);
+    float *kv = malloc(nkv * sizeof(float)), *acts = args->no_cache ? malloc(na * sizeof(float)) : NULL;
+    float *logits = malloc((size_t)V * sizeof(float)), *probs = malloc((size_t)V * sizeof(float));
+    int *order = malloc(sizeof(int) * (size_t)V);
+    if (!seq || !kv || (args->no_cache && !acts) || !logits || !probs || !order) return fail("out of memory", NULL);
+    seq[0] = 0;
+    int rc = n ? attn_vocab_ids(seq + 1, unknown, m.vocab, m.vocab_len, text, starts, ends, n) : 0;
+    if (rc < 0) return fail("cannot look up the words", attn_strerror(rc));
+    int unknown_count = rc;
+    attn_gpt_kv_init(kv, nkv, cfg);
+    int count = n + 1, fed = 0, steps = 0;
+    const char *stopped = NULL;
+
+    if (json) {
+        printf("{\"model\": \"%s\", \"prompt\": [\"<s>\"", args->name);
+        for (int i = 0; i < n; i++) { printf(", "); print_json_string(text + starts[i], ends[i] - starts[i]); }
+        printf("], \"ids\": [");
+        for (int i = 0; i < count; i++) printf("%s%d", i ? ", " : "", seq[i]);
+        printf("], \"vocab_words\": [");
+        for (int i = 0; i < count; i++) { if (i) printf(", "); print_vocab_word(&m, seq[i]); }
+        printf("], \"unknown\": [");
+        for (int i = 0, first = 1; i < n; i++)
+            if (unknown[i]) { printf("%s%d", first ? "" : ", ", i + 1); first = 0; }
+        printf("], \"temperature\": ");
+        print_full(args->temperature);
+        printf(", \"seed\": %u, \"cache\": %s, \"context\": %d, \"steps\": [", args->seed,
+               args->no_cache ? "false" : "true", ctx);
+    } else {
+        printf("model %s, temperature %g, seed %u, %s: <s>", args->name, (double)args->temperature, args->seed,
+               args->no_cache ? "no cache (every position recomputed each step)" : "KV cache");
+        for (int i = 0; i < n; i++) printf(" %.*s%s", ends[i] - starts[i], text + starts[i], unknown[i] ? "(?)" : "");
+        printf("\n");
+        if (unknown_count == n && n > 0) printf("  (no word of the prompt is in the vocabulary: the model sees only unknown classes)\n");
+    }
+
+    for (int s = 0; s < args->generate; s++) {
+        if (count > ctx) { stopped = "context"; break; }
+        double madds = 0.0, one;
+        if (args->no_cache) {
+            rc = attn_gpt_next_logits(logits, &madds, acts, m.params, cfg, seq, count);
+        } else {
+            for (rc = 0; fed < count && rc >= 0; fed++, madds += one)
+                rc = attn_gpt_kv_append(logits, NULL, &one, kv, nkv, m.params, cfg, seq[fed]);
+        }
+        if (rc < 0) return fail("cannot run the model", attn_strerror(rc));
+        double sum = 0.0, madds_cached, madds_full;
+        int next = attn_sample_next(probs, &sum, logits, V, args->temperature, args->seed, s);
+        if (next < 0) return fail("cannot sample", attn_strerror(next));
+        attn_gpt_step_madds(&madds_cached, cfg, count, 1);
+        attn_gpt_step_madds(&madds_full, cfg, count, 0);
+        int rows = args->no_cache ? 0 : attn_gpt_kv_rows(kv, nkv, cfg);
+        if (json) {
+            printf("%s{\"step\": %d, \"position\": %d, \"id\": %d, \"word\": ", s ? ", " : "", s, count - 1, next);
+            print_vocab_word(&m, next);
+            printf(", \"prob\": ");
+            print_full(probs[next]);
+            printf(", \"prob_sum\": %.9g, \"madds\": %.0f, \"madds_cached\": %.0f, \"madds_full\": %.0f, "
+                   "\"cache_rows\": %d, \"cache_bytes\": %zu, \"top\": ", sum, madds, madds_cached, madds_full,
+                   rows, attn_gpt_kv_bytes(cfg, rows));
+            print_top(&m, probs, order);
+            printf("}");
+        } else {
+            int start, wlen;
+            attn_vocab_word(&start, &wlen, m.vocab, m.vocab_len, next);
+            printf("  step %2d  %-14.*s p %.4f  (sum over %d words %.6f)  %.0f multiply-adds, cache %d rows\n",
+                   s + 1, wlen, m.vocab + start, (double)probs[next], V, sum, madds, rows);
+        }
+        seq[count++] = next;
+        steps++;
+    }
+    if (!stopped && count > ctx && steps < args->generate) stopped = "context";
+    if (json) {
+        printf("], \"generated\": [");
+        for (int i = n + 1; i < count; i++) { if (i > n + 1) printf(", "); print_vocab_word(&m, seq[i]); }
+        printf("], \"stopped\": %s}\n", stopped ? "\"context\"" : "null");
+    } else if (stopped) {
+        printf("stopped after %d words: the model's %d positions are full (its positions are learned, so the "
+               "window cannot slide)\n", steps, ctx);
+    }
+    free(seq); free(kv); free(acts); free(logits); free(probs); free(order);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------
 // The head atlas (--model brown --atlas)
 
 static void atlas_json(FILE *out, const attn_atlas_head *heads, const attn_atlas_summary *sum,
@@ -400,6 +532,7 @@ int main(int argc, char **argv) {
     const char *text_arg = NULL;
     attn_options opt = attn_default_options();
     model_args trained = {0};
+    trained.seed = 1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -412,9 +545,23 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--temperature") == 0 && next) {
             errno = 0;
             opt.temperature = strtof(next, &end);
-            if (*end || errno || !isfinite(opt.temperature) || opt.temperature <= 0)
+            // 0 is greedy generation; anywhere else the temperature must be above 0 (checked below)
+            if (*end || errno || !isfinite(opt.temperature) || opt.temperature < 0)
                 return fail("--temperature", attn_strerror(ATTN_ERR_TEMPERATURE));
             i++;
+        } else if (strcmp(a, "--generate") == 0 && next) {
+            long g = strtol(next, &end, 10);
+            if (*end || g < 1 || g > 10000) return fail("--generate", "a whole number from 1 to 10000");
+            trained.generate = (int)g;
+            i++;
+        } else if (strcmp(a, "--seed") == 0 && next) {
+            errno = 0;
+            unsigned long long sd = strtoull(next, &end, 10);
+            if (*end || errno || next[0] == '-' || sd > 4294967295ull) return fail("--seed", "a whole number from 0 to 4294967295");
+            trained.seed = (unsigned)sd;
+            i++;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            trained.no_cache = 1;
         } else if (strcmp(a, "--window") == 0 && next) {
             long w = strtol(next, &end, 10);
             if (*end || w < 1 || w > ATTN_MAX_TOKENS) return fail("--window", "a whole number from 1 to 256");
@@ -444,6 +591,9 @@ int main(int argc, char **argv) {
         } else text_arg = a;
     }
     if (trained.atlas && !trained.name) return fail("--atlas", "needs --model brown");
+    if (trained.generate && !trained.name) return fail("--generate", "needs --model brown");
+    if (!trained.generate && opt.temperature == 0.0f) return fail("--temperature", attn_strerror(ATTN_ERR_TEMPERATURE));
+    trained.temperature = opt.temperature;
     if (trained.name && trained.atlas) {
         if (text_arg) return fail("--atlas", "takes no text");
         return run_atlas(&trained, argv[0], json);
@@ -466,6 +616,7 @@ int main(int argc, char **argv) {
         len = (int)l;
     }
 
+    if (trained.name && trained.generate) return run_generate(&trained, argv[0], text, len, json);
     if (trained.name) return run_model(&trained, argv[0], text, len, json);
 
     // tokens, embeddings, then every head through the core
