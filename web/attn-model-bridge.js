@@ -12,9 +12,13 @@
      AttentionExplorer.loadModelCore()               -> Promise<M> (attn-model-core.js, lazily)
      AttentionExplorer.createGptModel(M, bytes)      -> { config, format, forward(tokens), destroy() }
      AttentionExplorer.createTrainingJob(M, options) -> { step(n), measure(), saveWeights(), destroy() }
-     AttentionExplorer.loadModel('brown')            -> Promise<{ config, run(text), destroy() }>:
-                                                        the module, weights and vocabulary, lazily;
-                                                        run(text) is `build/attn --model brown --json`
+     AttentionExplorer.loadModel('brown')            -> Promise<{ config, run(text), generator(text),
+                                                        destroy() }>: the module, weights and
+                                                        vocabulary, lazily; run(text) is `build/attn
+                                                        --model brown --json`, generator(text) a
+                                                        handle { prompt, step(), reset(), destroy() }
+                                                        that writes one word per step as `build/attn
+                                                        --model brown --generate N` does
    M is the model module: the whole C core built by `make` as web/attn-model-core.js, apart from
    the lesson's attn-core.js so that pages without a trained model never download its code.
    Struct layouts and constants come from the module's own table (attn_abi_*): a field or code
@@ -26,7 +30,7 @@
 
   // Status codes of core/attn.h that these calls return, beside the lesson's.
   const MODEL_CODES = { CONFIG: -11, STATE: -12, FORMAT: -20, VERSION: -21, TRUNCATED: -22,
-    PAYLOAD: -23, CHECKSUM: -24 };
+    PAYLOAD: -23, CHECKSUM: -24, CONTEXT: -40 };
   const FORMATS = { float32: 0, int8: 1 };
   const CONFIG_FIELDS = ['vocab', 'context', 'd_model', 'n_heads', 'n_layers', 'd_mlp',
     'attention_only', 'layernorm'];
@@ -357,8 +361,116 @@
       return Array.from({ length: count }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
     }
 
+    // A generation handle on token ids (ids[0] is the start token): step() predicts the token
+    // after the last one and appends it. options.cache (default true) picks the C path of the
+    // step: attn_gpt_kv_append (a KV cache, one new position per step; the cache fills with the
+    // ids it has not seen, the prompt at the first step) or attn_gpt_next_logits (every position
+    // recomputed; the cache is emptied). Each step returns, from C: { step, position, id, prob,
+    // probSum (over the vocabulary), top: [{ id, prob }], madds (this step's), maddsCached and
+    // maddsFull (one step of each path at this length), cacheRows, cacheBytes, ms (measured),
+    // rows: the attention rows not returned before, [{ position, weights: [layer][head] ->
+    // Float32Array(position + 1) }], logits when stepOptions.logits }. Past the context:
+    // AttnError CONTEXT. The handle owns its buffers (the cache, logits, the full path's trace).
+    function generator(ids, genOptions) {
+      heap.alive();
+      genOptions = genOptions || {};
+      const ctx = config.context, prompt = Array.from(ids);
+      if (prompt.length < 1 || prompt.length > ctx) throw new AttnError(MODEL_CODES.CONTEXT, `a prompt of 1 to ${ctx} tokens, not ${prompt.length}`);
+      prompt.forEach((id, i) => {
+        if (!Number.isInteger(id) || id < 0 || id >= V) throw new AttnError(-10, `token ${i} is not an id of the vocabulary: ${id}`);
+      });
+      const g = heapOwner(M);
+      const kvFloats = M._attn_gpt_kv_floats(cfgPtr);
+      const p = {};
+      try {
+        Object.assign(p, { kv: g.get('kv', kvFloats * 4), logits: g.get('logits', V * 4), probs: g.get('probs', V * 4),
+          weights: g.get('weights', L * H * ctx * 4), madds: g.get('madds', 8), one: g.get('one', 8), sum: g.get('sum', 8),
+          tokens: g.get('tokens', (ctx + 1) * 4), top: g.get('top', 64 * 4) });
+      } catch (e) { g.freeAll(); throw e; }
+      let seq, fed, shown, steps;
+      function reset() {
+        g.alive();
+        seq = prompt.slice();
+        fed = shown = steps = 0;
+        g.check(M._attn_gpt_kv_init(p.kv, kvFloats, cfgPtr));
+      }
+      reset();
+      const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+      const rowOf = (flat, position) => Array.from({ length: L }, (_, l) => Array.from({ length: H }, (__, h) =>
+        flat.slice((l * H + h) * ctx, (l * H + h) * ctx + position + 1)));
+
+      function step(stepOptions) {
+        g.alive();
+        const o = Object.assign({ cache: true, temperature: 1, seed: 1, top: 10 }, genOptions, stepOptions || {});
+        const n = seq.length;
+        if (n > ctx) throw new AttnError(MODEL_CODES.CONTEXT, cString(M._attn_strerror(MODEL_CODES.CONTEXT)));
+        const temperature = Number(o.temperature);
+        const rows = [];
+        let madds = 0;
+        const t0 = now();
+        if (o.cache) {
+          if (fed > n || M._attn_gpt_kv_rows(p.kv, kvFloats, cfgPtr) !== fed) { g.check(M._attn_gpt_kv_init(p.kv, kvFloats, cfgPtr)); fed = 0; }
+          for (; fed < n; fed++) {
+            g.check(M._attn_gpt_kv_append(p.logits, p.weights, p.one, p.kv, kvFloats, paramsPtr, cfgPtr, seq[fed]));
+            madds += M.HEAPF64[p.one >> 3];
+            if (fed >= shown) rows.push({ position: fed, flat: M.HEAPF32.slice(p.weights >> 2, (p.weights >> 2) + L * H * ctx) });
+          }
+        } else {
+          // no cache: it is emptied, and every position is computed again
+          g.check(M._attn_gpt_kv_init(p.kv, kvFloats, cfgPtr));
+          fed = 0;
+          const acts = g.get('acts', M._attn_gpt_activation_floats(cfgPtr, 1, ctx) * 4);
+          writeInts(M, p.tokens, seq);
+          g.check(M._attn_gpt_next_logits(p.logits, p.madds, acts, paramsPtr, cfgPtr, p.tokens, n));
+          madds = M.HEAPF64[p.madds >> 3];
+          for (let r = shown; r < n; r++) {
+            const flat = new Float32Array(L * H * ctx);
+            for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) {
+              const w = (M._attn_gpt_weights(acts, cfgPtr, 1, n, l, h) >> 2) + r * n;
+              flat.set(M.HEAPF32.subarray(w, w + r + 1), (l * H + h) * ctx);
+            }
+            rows.push({ position: r, flat });
+          }
+        }
+        const ms = now() - t0;
+        const id = g.check(M._attn_sample_next(p.probs, p.sum, p.logits, V, temperature, o.seed >>> 0, steps));
+        const count = g.check(M._attn_top_k(p.top, p.probs, V, Math.min(64, Math.max(1, o.top | 0))));
+        const probs = M.HEAPF32.subarray(p.probs >> 2, (p.probs >> 2) + V);
+        g.check(M._attn_gpt_step_madds(p.one, cfgPtr, n, 1));
+        const maddsCached = M.HEAPF64[p.one >> 3];
+        g.check(M._attn_gpt_step_madds(p.one, cfgPtr, n, 0));
+        const maddsFull = M.HEAPF64[p.one >> 3];
+        const cacheRows = g.check(M._attn_gpt_kv_rows(p.kv, kvFloats, cfgPtr));
+        const out = {
+          step: steps, position: n - 1, id, prob: probs[id], probSum: M.HEAPF64[p.sum >> 3],
+          top: Array.from(M.HEAP32.subarray(p.top >> 2, (p.top >> 2) + count), (t) => ({ id: t, prob: probs[t] })),
+          madds, maddsCached, maddsFull, cacheRows, cacheBytes: M._attn_gpt_kv_bytes(cfgPtr, cacheRows) >>> 0, ms,
+          cache: !!o.cache, temperature, seed: o.seed >>> 0,
+          rows: rows.map((r) => ({ position: r.position, weights: rowOf(r.flat, r.position) })),
+        };
+        if (o.logits) out.logits = M.HEAPF32.slice(p.logits >> 2, (p.logits >> 2) + V);
+        shown = n;
+        seq.push(id);
+        steps++;
+        return out;
+      }
+
+      return {
+        step, reset,
+        get ids() { return seq.slice(); },
+        get steps() { return steps; },
+        // can step() run again? (false once the last position of the context was used)
+        get canStep() { return seq.length <= ctx; },
+        heapBytes: () => g.bytes(),
+        destroy() { g.freeAll(); },
+        get destroyed() { return g.destroyed; },
+      };
+    }
+
+    function cString(ptr) { let end = ptr; while (M.HEAPU8[end]) end++; return new TextDecoder().decode(M.HEAPU8.subarray(ptr, end)); }
+
     return {
-      config, format, paramCount: paramFloats, forward,
+      config, format, paramCount: paramFloats, forward, generator,
       heapBytes: () => heap.bytes(),
       destroy() { heap.freeAll(); },
       get destroyed() { return heap.destroyed; },
@@ -587,8 +699,62 @@
       };
     }
 
+    // A generation handle on a prompt: tokenized as run() does, <s> in front, unknown words by
+    // their class. prompt: { tokens: ['<s>', ...], ids, vocab_words, unknown (indices into
+    // tokens), empty (no words: the model starts from <s>), allUnknown }. A prompt with more
+    // words than the context holds after <s> is AttnError CONTEXT (nothing is cut: there would be
+    // no room to write). step(options) is the token-level step (createGptModel's generator) with
+    // word beside every id.
+    function generator(text, options) {
+      heap.alive();
+      if (typeof text !== 'string') throw new TypeError('generator(text) takes a string');
+      const utf8 = encoder.encode(text);
+      if (utf8.length > MAX_TEXT) throw new AttnError(abi.ATTN_ERR_SIZE, 'the text is too long: at most 1 MiB');
+      const max = abi.ATTN_MAX_TOKENS;
+      const textPtr = heap.get('text', utf8.length + 1);
+      M.HEAPU8.set(utf8, textPtr);
+      const starts = heap.get('starts', max * 4), ends = heap.get('ends', max * 4), totalPtr = heap.get('total', 4);
+      let n = M._attn_tokenize(starts, ends, max, textPtr, utf8.length, totalPtr);
+      let total = M.HEAP32[totalPtr >> 2];
+      if (n === abi.ATTN_ERR_EMPTY) n = total = 0;   // an empty prompt: the model starts from <s>
+      heap.check(n);
+      if (total > config.context - 1) {
+        throw new AttnError(abi.ATTN_ERR_CONTEXT, `the prompt has ${total} words; the model's context holds ` +
+          `${config.context} positions, <s> and ${config.context - 1} words`);
+      }
+      const idsPtr = heap.get('ids', Math.max(1, n) * 4), unknownPtr = heap.get('unknown', Math.max(1, n));
+      if (n) heap.check(M._attn_vocab_ids(idsPtr, unknownPtr, vocabPtr, vocabLen, textPtr, starts, ends, n));
+      const ids = [0].concat(Array.from(M.HEAP32.subarray(idsPtr >> 2, (idsPtr >> 2) + n)));
+      const tokens = ['<s>'], unknown = [];
+      for (let i = 0; i < n; i++) {
+        const a = M.HEAP32[(starts >> 2) + i], b = M.HEAP32[(ends >> 2) + i];
+        tokens.push(decoder.decode(M.HEAPU8.subarray(textPtr + a, textPtr + b)));
+        if (M.HEAPU8[unknownPtr + i]) unknown.push(i + 1);
+      }
+      const prompt = { tokens, ids, vocab_words: ids.map(wordOf), unknown, empty: n === 0,
+        allUnknown: n > 0 && unknown.length === n };
+      const g = model.generator(ids, options);
+      return {
+        prompt,
+        step(stepOptions) {
+          const r = g.step(stepOptions);
+          r.word = wordOf(r.id);
+          r.top.forEach((t) => { t.word = wordOf(t.id); });
+          return r;
+        },
+        reset: g.reset,
+        get ids() { return g.ids; },
+        get words() { return g.ids.map(wordOf); },
+        get steps() { return g.steps; },
+        get canStep() { return g.canStep; },
+        heapBytes: g.heapBytes,
+        destroy: g.destroy,
+        get destroyed() { return g.destroyed; },
+      };
+    }
+
     return {
-      name, config, format: model.format, vocabSize: config.vocab, run, wordOf,
+      name, config, format: model.format, vocabSize: config.vocab, run, wordOf, generator,
       heapBytes: () => heap.bytes() + model.heapBytes(),
       destroy() { heap.freeAll(); model.destroy(); },
       get destroyed() { return heap.destroyed; },

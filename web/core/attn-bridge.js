@@ -20,7 +20,7 @@
   const CODES = { OK: 0, NULL: -1, SIZE: -2, OVERFLOW: -3, TEMPERATURE: -4, SCALE: -5, MASK: -6,
     NONFINITE: -7, SCRATCH: -8, EMPTY: -9, INDEX: -10, CONFIG: -11, STATE: -12,
     KERNEL: -13, RANGE: -14, FORMAT: -20, VERSION: -21, TRUNCATED: -22, PAYLOAD: -23,
-    CHECKSUM: -24, VOCAB: -30 };
+    CHECKSUM: -24, VOCAB: -30, CONTEXT: -40 };
   const MASKS = { none: 0, causal: 1, window: 2, explicit: 3, 'block-sparse': 4 };
   const KERNELS = { full: 0, streaming: 1, window: 2, linear: 3 };
   const MAX_TOKENS = 256;
