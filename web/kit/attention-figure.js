@@ -3,8 +3,8 @@
      <script src="attention-figures.js"></script>
      <attention-figure figure="heatmap" text="The cat sat on the mat." focus="cat"></attention-figure>
 
-   Attributes: figure (heatmap | heads | qkv | mask | temperature | scaling), text, head,
-   temperature, focus, mode, step, number (a caption number such as "1.1"; none by default),
+   Attributes: figure (heatmap | heads | qkv | mask | generate | temperature | scaling), text, head,
+   temperature, focus, mode, step, seed, greedy, cache, layer (generate), number (a caption number such as "1.1"; none by default),
    autorun ("false": the lab waits for Run). Changing an attribute re-renders; changing figure,
    number or autorun mounts afresh, after destroying the old figure (its timers, listeners and
    jobs). Removing the element destroys its figure too. Several on one page share one WASM
@@ -16,7 +16,8 @@
   const AE = (root.AttentionExplorer = root.AttentionExplorer || {});
   if (typeof customElements === 'undefined' || customElements.get('attention-figure')) return;
 
-  const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number', 'autorun'];
+  const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number', 'autorun',
+    'seed', 'greedy', 'cache', 'layer'];
   const REMOUNT_ATTRIBUTES = ['figure', 'number', 'autorun'];
 
   // Attributes as figure options, checked like URL values: a bad one is dropped or clamped

@@ -358,6 +358,16 @@
         options.focus = String(value).slice(0, 200);
       } else if (key === 'number') {
         options.number = String(value).slice(0, 12);
+      } else if (key === 'seed') {
+        const s = Number(value);
+        if (value !== '' && Number.isInteger(s) && s >= 0 && s <= 4294967295) options.seed = s;
+        else notes.push(`Seed "${shown(value)}" is not a whole number from 0 to 4294967295; using seed 1.`);
+      } else if (key === 'greedy' || key === 'cache') {
+        options[key] = !/^(false|0|off|no)$/i.test(String(value).trim());
+      } else if (key === 'layer') {
+        const l = Number(value);
+        if (value !== '' && Number.isInteger(l) && l >= 0 && l < 8) options.layer = l;
+        else notes.push(`There is no layer "${shown(value)}"; showing the default layer.`);
       } else if (key === 'autorun') {
         options.autorun = !/^(false|0|off|no)$/i.test(String(value).trim());
       }
