@@ -396,7 +396,7 @@
       renderMatrix();
       renderCache();
       renderPlots();
-      root.dataset.step = String(state.step);
+      root.dataset.step = String(history.length);   // words written (a link's step waits for the model)
       root.dataset.temperature = String(tNow);
       kit.rendered(root);
     }
