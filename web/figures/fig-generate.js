@@ -12,12 +12,13 @@
 
   const TICK_MS = 650;        // Play writes one word this often
   const SHOWN = 8;            // candidates listed per step
-  const T_MAX = 2;            // the slider's range: 0 (greedy) .. 2
+  // the slider runs from 0 (greedy) to the lesson's largest temperature (core.temperatureRange.max)
 
   // options: { text, temperature, greedy, seed, cache, layer, head, step, number, title }
   AE.figures.generate = function mountGenerate(root, core, options) {
     options = options || {};
     const el = kit.el;
+    const T_MAX = core.temperatureRange.max;
     const int = (v, lo, hi, fallback) => (Number.isInteger(v) && v >= lo && v <= hi ? v : fallback);
     const state = {
       text: options.text !== undefined ? String(options.text) : 'She opened the door and',
@@ -175,7 +176,8 @@
       if (!model) { ensureModel(); return; }   // the first Step loads; restart() draws
       if (!gen || !gen.canStep) return;
       try {
-        advance();
+        const r = advance();
+        parts.live.say(`Step ${state.step}: the model drew “${r.word}”, probability ${fmt([r.prob], 3)[0]}.`);
       } catch (err) {
         parts.note.set(kit.friendly(err), true);
       }
