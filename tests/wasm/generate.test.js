@@ -134,3 +134,23 @@ test('bad prompts: too long is refused with CONTEXT (CLI too); empty and unknown
   assert.throws(() => bad.step({ temperature: NaN }), (e) => e.code === -4);
   bad.destroy();
 });
+
+test('the CLI\'s generation arguments: bad values are refused with a message', () => {
+  const run = (...args) => spawnSync(CLI, args, { encoding: 'utf8' });
+  for (const [args, message] of [
+    [['--generate', '3', 'the'], /needs --model brown/],
+    [['--model', 'brown', '--generate', '0', 'the'], /--generate/],
+    [['--model', 'brown', '--generate', '3', '--seed', '-1', 'the'], /--seed/],
+    [['--model', 'brown', '--generate', '3', '--seed', '4294967296', 'the'], /--seed/],
+    [['--model', 'brown', '--generate', '3', '--temperature', '-0.5', 'the'], /--temperature/],
+    [['--model', 'brown', '--temperature', '0', 'the'], /--temperature/],   // 0 is greedy generation only
+  ]) {
+    const r = run(...args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+  // greedy is the same whatever the seed
+  const a = JSON.parse(run('--model', 'brown', '--generate', '5', '--temperature', '0', '--seed', '1', '--json', 'It was').stdout);
+  const b = JSON.parse(run('--model', 'brown', '--generate', '5', '--temperature', '0', '--seed', '99', '--json', 'It was').stdout);
+  assert.deepEqual(a.generated, b.generated);
+});
