@@ -125,6 +125,7 @@
         }, (err) => {
           loading = null;
           setModelState('error');
+          status.textContent = '';
           parts.note.set('The trained model did not load: ' + (err && err.message ? err.message : err), true);
           return null;
         });
@@ -173,7 +174,7 @@
     }
 
     function stepOnce() {
-      if (!model) { ensureModel(); return; }   // the first Step loads; restart() draws
+      if (!model) { ensureModel().then((m) => { if (m && !destroyed) stepOnce(); }); return; }   // loads, then writes
       if (!gen || !gen.canStep) return;
       try {
         const r = advance();
