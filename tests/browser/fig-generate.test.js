@@ -124,11 +124,13 @@ test('a link replays the seeded text; greedy (temperature 0); 390 px without ove
   await page.context().close();
 });
 
-test('bad prompts and the full context get visible notes; Play stops there', async () => {
+test('a first Step loads the model and writes; bad prompts and the full context get notes; Play stops there', async () => {
   const page = await open(browser, LESSON);
   const root = page.locator(FIG);
-  await root.scrollIntoViewIfNeeded();
-  await page.waitForSelector(FIG + '[data-model="loaded"]', { state: 'attached' });
+  await page.waitForSelector(FIG + '[data-ready="true"]', { state: 'attached' });
+  await root.locator('[data-control="step"]').click();
+  await page.waitForFunction((sel) => document.querySelector(sel).dataset.step === '1', FIG);
+  assert.deepEqual(await shownWords(root), cli(PROMPT, 1, 1, 0.8).generated, 'Step before the model: it loads, then writes');
   const input = root.locator('[data-control="text"]');
   const note = root.locator('.ae-note').first();
   await input.fill('');
