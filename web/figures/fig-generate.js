@@ -335,8 +335,11 @@
         });
         return svg;
       };
-      // multiply-adds: both paths' counts from C at every step; dots where that path ran
-      const cached = history.map((h, i) => ({ i, v: h.maddsCached, ran: h.cache })), full = history.map((h, i) => ({ i, v: h.maddsFull, ran: !h.cache }));
+      // multiply-adds: where a path ran, what C counted for the step (a cached step after a switch
+      // or the first one also reads the words the cache lacks: the prefill); elsewhere C's count
+      // of one step of that path at this length. Dots mark the runs.
+      const cached = history.map((h, i) => ({ i, v: h.cache ? h.madds : h.maddsCached, ran: h.cache }));
+      const full = history.map((h, i) => ({ i, v: h.cache ? h.maddsFull : h.madds, ran: !h.cache }));
       const mTicks = [[1e5, '100k'], [1e6, '1M'], [1e7, '10M'], [1e8, '100M']];
       const mPos = core.logPositions(mTicks.map((t) => t[0]), 1e5, 1e8);
       plotMadds.replaceChildren(svgPlot('multiply-adds per step (C counts)', [{ points: full, cls: 'ae-gen-full' }, { points: cached, cls: 'ae-gen-cached' }],
@@ -359,7 +362,8 @@
       plotNote.replaceChildren(el('span', { class: 'ae-gen-key ae-gen-cached', text: 'with the cache' }), ` ${mc} M multiply-adds this step · `,
         el('span', { class: 'ae-gen-key ae-gen-full', text: 'recomputing everything' }), ` ${mf} M. ` +
         `Cached, a step costs about the same every time (the work grows linearly with the words written); recomputing, each step ` +
-        `costs more than the last, so the total grows quadratically. This step took ${ms} ms on the ${last.cache ? 'cached' : 'full'} path.`);
+        `costs more than the last, so the total grows quadratically. The first cached step also reads the prompt. ` +
+        `This step took ${ms} ms on the ${last.cache ? 'cached' : 'full'} path.`);
     }
 
     function render() {
