@@ -30,7 +30,7 @@ EXPORT_SED = 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/
 # The trained-model code (transformer, training, weight files) goes into its own module,
 # web/attn-model-core.js (every core file), which only pages showing a trained model load;
 # the lesson's web/core/attn-core.js leaves it out, so the lesson bundle keeps its size budget.
-MODEL_SRC     = core/attn_gpt.c core/attn_weights.c core/attn_vocab.c core/attn_atlas.c
+MODEL_SRC     = core/attn_gpt.c core/attn_weights.c core/attn_vocab.c core/attn_atlas.c core/attn_ablation.c
 LESSON_SRC    = $(filter-out $(MODEL_SRC),$(WASM_SRC))
 ALL_EXPORTS   = $(shell sed -n $(EXPORT_SED) core/attn.h core/attn_wasm.c | sort -u)
 # definitions in the model sources: the same pattern, also after an upper-case attribute macro
