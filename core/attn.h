@@ -681,6 +681,7 @@ typedef struct {
     float delta;                  // mean change in probability of the word that was likeliest
     float flip_rate;              // share of predictions whose likeliest word changed
     float max_kl;                 // the largest KL of one prediction
+    long  flips;                  // predictions whose likeliest word changed
     long  predictions;            // how many predictions the means are over (so far)
 } attn_ablation_head;
 

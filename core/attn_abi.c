@@ -107,7 +107,7 @@ static const abi_entry table[] = {
 
     SIZE(attn_ablation_head),
     FIELD(attn_ablation_head, kl), FIELD(attn_ablation_head, delta),
-    FIELD(attn_ablation_head, flip_rate), FIELD(attn_ablation_head, max_kl),
+    FIELD(attn_ablation_head, flip_rate), FIELD(attn_ablation_head, max_kl), FIELD(attn_ablation_head, flips),
     FIELD(attn_ablation_head, predictions),
 
     SIZE(size_t), SIZE(void *),

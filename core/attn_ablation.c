@@ -226,6 +226,7 @@ int attn_ablation_job_results(attn_ablation_head *heads, const void *job) {
         heads[h].delta = (float)(s->delta / n);
         heads[h].flip_rate = (float)(s->flips / n);
         heads[h].max_kl = (float)s->max_kl;
+        heads[h].flips = (long)s->flips;
         heads[h].predictions = s->predictions;
     }
     return ATTN_OK;

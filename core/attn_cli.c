@@ -413,7 +413,7 @@ static int run_grid(const model_args *args, const char *argv0) {
         print_full(a->flip_rate);
         printf(", \"max_kl\": ");
         print_full(a->max_kl);
-        printf(", \"predictions\": %ld}", a->predictions);
+        printf(", \"flips\": %ld, \"predictions\": %ld}", a->flips, a->predictions);
     }
     printf("\n]}\n");
     return 0;

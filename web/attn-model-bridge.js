@@ -43,7 +43,7 @@
   // structs this file only reads (attn_ablation_*): every field it reads must be in the table
   const READ_STRUCTS = {
     attn_ablation_effect: ['top_before', 'top_after', 'p_top_before', 'p_top_after', 'delta', 'kl'],
-    attn_ablation_head: ['kl', 'delta', 'flip_rate', 'max_kl', 'predictions'],
+    attn_ablation_head: ['kl', 'delta', 'flip_rate', 'max_kl', 'flips', 'predictions'],
   };
   const MAX_TEXT = 1 << 20;   // bytes of text build/attn takes (core/attn_cli.c MAX_TEXT)
 
@@ -390,7 +390,7 @@
     // 1..context ids): attn_ablation_job_* on a buffer this handle owns. step(k) runs up to k
     // forward passes and returns { done, total, left }; results() the means so far per head,
     // [layer][head] -> { kl, delta, flipRate, maxKl, predictions }; destroy() (or cancel())
-    // frees the buffer. The model must outlive it (destroying the model destroys its jobs).
+    // frees the buffer (flips: predictions whose likeliest word changed). The model must outlive it (destroying the model destroys its jobs).
     function createAblationJob(sentences, kind, seed) {
       heap.alive();
       const kindCode = ABLATIONS[kind];
@@ -435,7 +435,8 @@
           return Array.from({ length: L }, (_, l) => Array.from({ length: H }, (__, h) => {
             const i = l * H + h;
             return { layer: l, head: h, kl: f(i, 'kl'), delta: f(i, 'delta'), flipRate: f(i, 'flip_rate'),
-              maxKl: f(i, 'max_kl'), predictions: M.HEAP32[(out + i * size + abi['attn_ablation_head.predictions']) >> 2] };
+              maxKl: f(i, 'max_kl'), flips: M.HEAP32[(out + i * size + abi['attn_ablation_head.flips']) >> 2],
+              predictions: M.HEAP32[(out + i * size + abi['attn_ablation_head.predictions']) >> 2] };
           }));
         },
         heapBytes: () => jobHeap.bytes(),

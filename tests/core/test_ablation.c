@@ -184,6 +184,8 @@ static void test_job(void) {
             g[8 + h] = got[h].flip_rate, w[8 + h] = flips[h];
             g[12 + h] = got[h].max_kl, w[12 + h] = max_kl[h];
             check(got[h].predictions == 14 && count[h] == 14, "kind %d head %d: 14 predictions", kinds[k], h);
+            check(got[h].flips == (long)lround(flips[h] * 14), "kind %d head %d: %ld flips, want %.0f", kinds[k], h,
+                  got[h].flips, flips[h] * 14);
         }
         char label[64];
         snprintf(label, sizeof label, "kind %d: kl, delta, flip rate, max kl per head", kinds[k]);

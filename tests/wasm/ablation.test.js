@@ -74,6 +74,7 @@ test('the every-head grid in slices equals the CLI grid on the held-out sentence
   want.heads.forEach((w, i) => {
     const g = got[i];
     assert.equal(g.predictions, w.predictions);
+    assert.ok(Math.abs(g.flips - w.flips) <= 2, `${w.name} flips ${g.flips} vs ${w.flips}`);
     worst = Math.max(worst, Math.abs(g.kl - w.kl));
     assert.ok(Math.abs(g.kl - w.kl) <= 1e-5 + 1e-3 * w.kl, `${w.name} kl ${g.kl} vs ${w.kl}`);
     assert.ok(Math.abs(g.delta - w.delta) <= 1e-5, `${w.name} delta`);

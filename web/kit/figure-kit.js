@@ -358,6 +358,20 @@
         options.focus = String(value).slice(0, 200);
       } else if (key === 'number') {
         options.number = String(value).slice(0, 12);
+      } else if (key === 'source') {
+        // Figure 5.1: the lesson's made-up scores or the trained model's next words
+        if (value === 'lesson' || value === 'model') options.source = value;
+        else notes.push(`Source "${shown(value)}" is unknown; use lesson or model.`);
+      } else if (key === 'prompt') {
+        options.prompt = String(value).slice(0, 400);
+      } else if (key === 'layer') {
+        // a layer of the trained model (the figure clamps to the model's count)
+        const l = Number(value);
+        if (value !== '' && Number.isInteger(l) && l >= 0 && l < 8) options.layer = l;
+        else notes.push(`There is no layer "${shown(value)}"; use 0 to 3.`);
+      } else if (key === 'ablation') {
+        if (['uniform', 'shuffle', 'zero'].includes(value)) options.ablation = value;
+        else notes.push(`Ablation "${shown(value)}" is unknown; use uniform, shuffle or zero.`);
       } else if (key === 'autorun') {
         options.autorun = !/^(false|0|off|no)$/i.test(String(value).trim());
       }
