@@ -330,8 +330,15 @@
           state.source = source;
           sourceSelect.value = source;
         }
-        if (sourceChanged) { stopWatching(); showSource(); }
-        else render();
+        if (sourceChanged) {
+          // from a link or an attribute: the model, if not loaded yet, waits until the figure is seen
+          stopWatching();
+          if (state.source === 'model' && !model) {
+            promptRow.hidden = false;
+            if (!loading) sourceMessage('The trained model loads when this figure scrolls into view.');
+            stopWatching = whenVisible(root, showSource);
+          } else showSource();
+        } else render();
         if (state.linked !== wasLinked || (state.linked && state.temperature !== oldT)) sendLink();
       },
       destroy() {
