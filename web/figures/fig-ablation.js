@@ -205,7 +205,8 @@
           `likeliest word changed in ${x.flips} of ${x.predictions} predictions`);
       });
       const kind = KINDS[state.ablation].short;
-      gridTitle.textContent = `Every head ${kind} in turn, on ${grid.sentences} held-out sentences (${predictions} next-word predictions each)`;
+      gridTitle.textContent = `Every head ${kind} in turn, on ${grid.sentences} held-out sentences ` +
+        (grid.done ? `(${predictions} next-word predictions each)` : `(${predictions} predictions measured so far)`);
       progressBar.max = grid.total;
       progressBar.value = grid.passes;
       progressText.textContent = grid.done ? `measured: ${grid.total} forward passes` : `${grid.passes} of ${grid.total} forward passes`;
