@@ -193,11 +193,11 @@ brown-script: web/attn-model-core.js
 brown-atlas: build/attn build/brown/train.bin
 	build/attn --model brown --atlas --heldout build/brown --atlas-out models/brown-atlas.json
 
+HELDOUT_SENTENCES ?= 40
 # The held-out sentences of Figure 6.2's every-head grid (models/brown-heldout-sentences.txt,
 # committed: the page, the CLI and the tests never need the corpus): HELDOUT_SENTENCES of them,
 # spread evenly over the held-out sentences of 8..40 tokens, each checked to tokenize back to
 # its held-out ids. `make brown-script` ships them inside web/weights-brown.js.
-HELDOUT_SENTENCES ?= 40
 brown-sentences: build/brown_sentences build/brown/train.bin
 	build/brown_sentences build/brown models/brown-vocab.txt $(HELDOUT_SENTENCES) > models/brown-heldout-sentences.txt.tmp
 	mv models/brown-heldout-sentences.txt.tmp models/brown-heldout-sentences.txt

@@ -72,8 +72,8 @@
     // ---- the source switch and the prompt (model source only)
     const sourceSelect = el('select', { class: 'ae-model-select', data: { control: 'source' },
       aria: { label: 'Where the six scores come from' } },
-      el('option', { value: 'lesson', text: 'Made-up scores (the lesson)' }),
-      el('option', { value: 'model', text: 'The trained model (real next words)' }));
+      el('option', { value: 'lesson', text: 'Made-up scores (lesson)' }),
+      el('option', { value: 'model', text: 'Trained model: real words' }));
     sourceSelect.value = state.source;
     const promptInput = el('input', { type: 'text', class: 'ae-text ae-temperature-prompt-input', maxlength: MAX_PROMPT,
       spellcheck: 'false', data: { control: 'prompt' }, aria: { label: 'Prompt for the trained model' } });
