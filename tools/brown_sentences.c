@@ -14,7 +14,8 @@
    quote) and checked: the core's tokenizer (attn_tokenize) and vocabulary (attn_vocab_ids) on
    that text must give exactly the held-out tokens and ids, so the page sees the same input the
    split holds. When the readable spacing would tokenize differently the tokens are joined with
-   single spaces instead (also checked). Prints a summary on stderr. */
+   single spaces instead (also checked). Prints a summary on stderr, including how many of the
+   chosen sentences also occur word for word (as ids, between two <s>) in train.bin. */
 #define _POSIX_C_SOURCE 200809L   // clock_gettime in brown_common.h
 #include "attn.h"
 #include "brown_common.h"
@@ -102,8 +103,14 @@ int main(int argc, char **argv) {
     }
     if (eligible < count) { fprintf(stderr, "brown_sentences: only %ld eligible sentences\n", eligible); return 1; }
 
+    // the training stream, to report any chosen sentence that also occurs there word for word
+    snprintf(path, sizeof path, "%s/train.bin", argv[1]);
+    long n_train;
+    int *train = brown_read_ids(path, &n_train);
+    if (!train) return 1;
+
     static char line[MAX_LINE];
-    int readable = 0, plain = 0, total_tokens = 0;
+    int readable = 0, plain = 0, total_tokens = 0, in_train = 0;
     for (int k = 0; k < count; k++) {
         long s = starts[(long)(((double)k + 0.5) * (double)eligible / count)];
         int len = 0;
@@ -119,10 +126,20 @@ int main(int argc, char **argv) {
             plain++;
         }
         total_tokens += len;
+        // <s> + the sentence + <s> as a run of training ids: the same sentence was trained on
+        for (long t = 0; t + len + 1 < n_train; t++) {
+            if (train[t] != 0 || train[t + len + 1] != 0) continue;
+            if (memcmp(train + t + 1, ids + s, sizeof(int) * (size_t)len) == 0) {
+                fprintf(stderr, "brown_sentences: also in the training text: %s\n", line);
+                in_train++;
+                break;
+            }
+        }
         printf("%s\n", line);
     }
     fprintf(stderr, "brown_sentences: %d of %ld eligible held-out sentences (%d..%d tokens; %ld sentences in all), "
-                    "%d tokens; %d with readable spacing, %d joined by spaces; each checked to tokenize to its held-out ids\n",
-            count, eligible, MIN_TOKENS, MAX_TOKENS, sentences, total_tokens, readable, plain);
+                    "%d tokens; %d with readable spacing, %d joined by spaces; each checked to tokenize to its held-out ids; "
+                    "%d also occur word for word in the training text\n",
+            count, eligible, MIN_TOKENS, MAX_TOKENS, sentences, total_tokens, readable, plain, in_train);
     return 0;
 }
