@@ -87,6 +87,14 @@ test('Figure 6.2 on the lesson page: lazy model, one head against the CLI, the g
   assert.ok(Math.abs(Number(d.kl) - want.kl) <= 6e-5, `zero kl ${d.kl} vs ${want.kl}`);
   await page.waitForFunction(() => /ablation\.ablation=zero/.test(location.hash) && /ablation\.layer=0/.test(location.hash));
 
+  // keyboard: the grid is one tab stop; arrows move the pick (right: the next head, down: the next layer)
+  await page.focus(fig + ' [data-layer="0"][data-head="0"]');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector(fig + '[data-layer="0"][data-head="1"]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForSelector(fig + '[data-layer="1"][data-head="1"]');
+  assert.equal(await page.$eval(fig + ' [data-layer="1"][data-head="1"]', (e) => e.getAttribute('aria-pressed')), 'true');
+
   // bad input: unknown words only, 10,000 words, empty
   const input = page.locator(fig + ' [data-control="text"]');
   const rendersOf = () => page.$eval(fig, (e) => Number(e.dataset.renders));

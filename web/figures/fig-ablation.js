@@ -128,8 +128,25 @@
         el('thead', null, el('tr', null, el('td'), Array.from({ length: H }, (_, h) => el('th', { scope: 'col', text: `head ${h}` })))),
         el('tbody', null, cells.map((row, l) => el('tr', null, el('th', { scope: 'row', text: `layer ${l}` }),
           row.map((cell) => el('td', null, cell))))));
-      kit.rovingKeys(gridTable, '.ae-ablation-cell', (i) => pick(Math.floor(i / H), i % H));
     }
+
+    // The grid is one tab stop: left/right move along a layer, up/down between layers, Home/End.
+    gridTable.addEventListener('keydown', (event) => {
+      if (!model || !event.target.closest('.ae-ablation-cell')) return;
+      const L = model.config.n_layers, H = model.config.n_heads;
+      const rtl = getComputedStyle(gridTable).direction === 'rtl';
+      const move = { ArrowRight: [0, rtl ? -1 : 1], ArrowLeft: [0, rtl ? 1 : -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] }[event.key];
+      let layer = state.layer, head = state.head;
+      if (move) {
+        layer = Math.min(L - 1, Math.max(0, layer + move[0]));
+        head = Math.min(H - 1, Math.max(0, head + move[1]));
+      } else if (event.key === 'Home') { layer = 0; head = 0; }
+      else if (event.key === 'End') { layer = L - 1; head = H - 1; }
+      else return;
+      event.preventDefault();
+      pick(layer, head);
+      cells[layer][head].focus();
+    });
 
     function pick(layer, head) {
       if (layer === state.layer && head === state.head) return;
