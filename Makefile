@@ -30,7 +30,7 @@ EXPORT_SED = 's/^\([a-z][a-z0-9_ *]*[ *]\)\{0,1\}\(attn_[a-z0-9_]*\)$(LP).*/_\2/
 # The trained-model code (transformer, training, weight files) goes into its own module,
 # web/attn-model-core.js (every core file), which only pages showing a trained model load;
 # the lesson's web/core/attn-core.js leaves it out, so the lesson bundle keeps its size budget.
-MODEL_SRC     = core/attn_gpt.c core/attn_weights.c core/attn_vocab.c core/attn_atlas.c
+MODEL_SRC     = core/attn_gpt.c core/attn_weights.c core/attn_vocab.c core/attn_atlas.c core/attn_ablation.c
 LESSON_SRC    = $(filter-out $(MODEL_SRC),$(WASM_SRC))
 ALL_EXPORTS   = $(shell sed -n $(EXPORT_SED) core/attn.h core/attn_wasm.c | sort -u)
 # definitions in the model sources: the same pattern, also after an upper-case attribute macro
@@ -151,7 +151,7 @@ TRAIN_SEED   ?= 1
 TRAIN_THREADS ?= 2
 TRAINFLAGS    = -O3 -march=native -fopenmp
 
-.PHONY: brown-data train train-measure brown-pack brown-script brown-atlas
+.PHONY: brown-data train train-measure brown-pack brown-script brown-atlas brown-sentences
 
 # The corpus as token ids (build/brown/), the vocabulary (models/brown-vocab.txt) and the
 # unigram/bigram baselines (build/brown/baselines.json).
@@ -182,15 +182,28 @@ brown-pack: build/brown_pack build/brown/train.bin
 	OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$(TRAIN_THREADS) build/brown_pack models/brown-f32.aewt models/brown.aewt
 	@$(MAKE) --no-print-directory brown-script
 
-# web/weights-brown.js: models/brown.aewt and models/brown-vocab.txt in one classic script that
+# web/weights-brown.js: models/brown.aewt, models/brown-vocab.txt and the held-out sentences of
+# Figure 6.2 (models/brown-heldout-sentences.txt, committed) in one classic script that
 # the model bridge loads lazily (checked by the C loader of web/attn-model-core.js first).
 brown-script: web/attn-model-core.js
-	NODE_PATH=/usr/share/nodejs node tools/wrap_weights.js models/brown.aewt web/weights-brown.js brown --vocab models/brown-vocab.txt
+	NODE_PATH=/usr/share/nodejs node tools/wrap_weights.js models/brown.aewt web/weights-brown.js brown --vocab models/brown-vocab.txt --sentences models/brown-heldout-sentences.txt
 
 # The head atlas of the shipped model, recomputed from the whole held-out text by the CLI
 # (models/brown-atlas.json).
 brown-atlas: build/attn build/brown/train.bin
 	build/attn --model brown --atlas --heldout build/brown --atlas-out models/brown-atlas.json
+
+HELDOUT_SENTENCES ?= 40
+# The held-out sentences of Figure 6.2's every-head grid (models/brown-heldout-sentences.txt,
+# committed: the page, the CLI and the tests never need the corpus): HELDOUT_SENTENCES of them,
+# spread evenly over the held-out sentences of 8..40 tokens, each checked to tokenize back to
+# its held-out ids. `make brown-script` ships them inside web/weights-brown.js.
+brown-sentences: build/brown_sentences build/brown/train.bin
+	build/brown_sentences build/brown models/brown-vocab.txt $(HELDOUT_SENTENCES) > models/brown-heldout-sentences.txt.tmp
+	mv models/brown-heldout-sentences.txt.tmp models/brown-heldout-sentences.txt
+
+build/brown_sentences: tools/brown_sentences.c tools/brown_common.h build/libattn.a
+	$(CC) $(CSTD) $(WARN) -O2 -Icore -Itools $< build/libattn.a -lm -o $@
 
 build/brown_pack: tools/brown_pack.c tools/brown_common.h $(CORE_SRC) $(CORE_HDR)
 	$(CC) $(CSTD) $(WARN) $(TRAINFLAGS) -Icore -Itools $< $(CORE_SRC) -lm -o $@

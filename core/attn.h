@@ -705,6 +705,68 @@ int attn_atlas_measure(attn_atlas_head *heads, attn_atlas_summary *summary, cons
 // when out of range.
 const char *attn_habit_name(int habit);
 
+// ---------------------------------------------------------------------------------------
+// Ablation: what replacing one head's weights does to the next-word prediction
+//
+// One prediction: two forward passes (attn_gpt_forward without and with an attn_gpt_ablation),
+// then attn_ablation_effect_of() on the two rows of logits. Every held-out sentence and every
+// head: a job in a caller-owned buffer, run a few forward passes at a time:
+//
+//   size_t bytes = attn_ablation_job_bytes(&cfg, max_len);
+//   void *job = malloc(bytes);                              // 8-byte aligned
+//   attn_ablation_job_init(job, bytes, params, &cfg, ids, lengths, n_sentences, kind, seed);
+//   while (attn_ablation_job_step(job, 4) > 0) { ...let the page draw... }
+//   attn_ablation_head heads[n_layers * n_heads];
+//   attn_ablation_job_results(heads, job);
+//   free(job);                                              // cancelling is just this
+//
+// The job keeps pointers to params, cfg's values (copied), ids and lengths: they must stay
+// unchanged until the last step.
+
+typedef struct {
+    int   top_before, top_after;  // the likeliest next id before and after (ties: the lower id)
+    float p_top_before;           // probability of top_before before the ablation
+    float p_top_after;            // probability of the same word top_before after it
+    float delta;                  // p_top_after - p_top_before
+    float kl;                     // KL(p_before || p_after) in nats (>= 0)
+} attn_ablation_effect;
+
+// *out from the logits (vocab) of one position before and after an ablation, softmax at
+// temperature 1, all in double. ATTN_ERR_NONFINITE when a logit is NaN or infinite.
+int attn_ablation_effect_of(attn_ablation_effect *out, const float *logits_before,
+                            const float *logits_after, int vocab);
+
+// One head's average effect over every prediction of the job's sentences (one per position).
+typedef struct {
+    float kl;                     // mean KL(p_before || p_after), nats
+    float delta;                  // mean change in probability of the word that was likeliest
+    float flip_rate;              // share of predictions whose likeliest word changed
+    float max_kl;                 // the largest KL of one prediction
+    long  flips;                  // predictions whose likeliest word changed
+    long  predictions;            // how many predictions the means are over (so far)
+} attn_ablation_head;
+
+// Bytes of a job buffer for sentences of at most max_len tokens (1..context); 0 if invalid.
+size_t attn_ablation_job_bytes(const attn_gpt_config *cfg, int max_len);
+
+// Prepares job (job_bytes from attn_ablation_job_bytes with max_len >= every length). The
+// sentences are ids, one after the other, lengths[s] tokens each (1..context, ids in
+// 0..vocab-1); kind is ATTN_ABLATE_UNIFORM, SHUFFLE or ZERO; sentence s is shuffled with
+// ablation seed `seed + s`. Nothing runs yet.
+int attn_ablation_job_init(void *job, size_t job_bytes, const float *params,
+                           const attn_gpt_config *cfg, const int *ids, const int *lengths,
+                           int n_sentences, int kind, unsigned seed);
+
+// Runs up to max_forwards forward passes (per sentence: one plain, then one per head, each
+// head ablated in turn). Returns the passes still to run (0: done), or a negative status.
+int attn_ablation_job_step(void *job, int max_forwards);
+
+// *done and *total forward passes (either may be NULL).
+int attn_ablation_job_progress(const void *job, int *done, int *total);
+
+// heads (n_layers * n_heads, layer-major): the means over the predictions measured so far.
+int attn_ablation_job_results(attn_ablation_head *heads, const void *job);
+
 #ifdef __cplusplus
 }
 #endif

@@ -101,6 +101,16 @@ static const abi_entry table[] = {
     FIELD(attn_atlas_summary, heldout_targets), FIELD(attn_atlas_summary, heldout_loss),
     FIELD(attn_atlas_summary, loss_first_copy), FIELD(attn_atlas_summary, loss_second_copy),
 
+    SIZE(attn_ablation_effect),
+    FIELD(attn_ablation_effect, top_before), FIELD(attn_ablation_effect, top_after),
+    FIELD(attn_ablation_effect, p_top_before), FIELD(attn_ablation_effect, p_top_after),
+    FIELD(attn_ablation_effect, delta), FIELD(attn_ablation_effect, kl),
+
+    SIZE(attn_ablation_head),
+    FIELD(attn_ablation_head, kl), FIELD(attn_ablation_head, delta),
+    FIELD(attn_ablation_head, flip_rate), FIELD(attn_ablation_head, max_kl), FIELD(attn_ablation_head, flips),
+    FIELD(attn_ablation_head, predictions),
+
     SIZE(size_t), SIZE(void *),
 };
 

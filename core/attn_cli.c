@@ -48,7 +48,13 @@ static const char usage[] =
     "  --temperature T    with --generate: a number >= 0; 0 is greedy (the likeliest word)\n"
     "  --no-cache         with --generate: recompute every position at every step instead of\n"
     "                     keeping a KV cache (the same words; more multiply-adds)\n"
-    "                     Generation stops when the model's 64 positions are full.\n";
+    "                     Generation stops when the model's 64 positions are full.\n"
+    "  --ablate L,H,KIND  also ablate head H of layer L (KIND uniform, shuffle or zero) and\n"
+    "                     print the effect on the next word (\"ablation\" in --json)\n"
+    "  --ablate-seed S    the shuffle's seed (default 1)\n"
+    "  --ablation-grid KIND  every head ablated in turn on held-out sentences (--sentences\n"
+    "                     FILE, default models/brown-heldout-sentences.txt): mean KL, change\n"
+    "                     in probability of the likeliest word, share of changed top words\n";
 
 static int fail(const char *what, const char *detail) {
     fprintf(stderr, "attn: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
@@ -102,13 +108,24 @@ static void print_json_matrix(const float *m, int rows, int cols, int decimals) 
 // The trained model (--model brown)
 
 typedef struct {
-    const char *name, *weights, *vocab, *heldout, *atlas_out;
+    const char *name, *weights, *vocab, *heldout, *atlas_out, *sentences;
     int atlas;
     int generate;                      // words to write (0: no generation)
     unsigned seed;
     float temperature;
     int no_cache;
+    int ablate_layer, ablate_head, ablate_kind, grid_kind;   // kind ATTN_ABLATE_NONE: not asked
+    unsigned ablate_seed;
 } model_args;
+
+static const char *const KIND_NAMES[] = { "none", "uniform", "shuffle", "zero" };
+
+// "uniform" | "shuffle" | "zero" -> ATTN_ABLATE_*, or -1
+static int kind_of(const char *name) {
+    for (int k = ATTN_ABLATE_UNIFORM; k <= ATTN_ABLATE_ZERO; k++)
+        if (strcmp(name, KIND_NAMES[k]) == 0) return k;
+    return -1;
+}
 
 // A whole file, plus a terminating 0 (NULL when it cannot be read).
 static char *read_all(const char *path, size_t *len) {
@@ -199,11 +216,44 @@ static void print_vocab_word(const loaded_model *m, int id) {
     print_json_string(m->vocab + start, wlen);
 }
 
+// order[0..top) = the ids of the top likeliest: a partial selection sort (ties: the smaller id)
+static void top_k(int *order, const float *probs, int vocab, int top) {
+    for (int i = 0; i < vocab; i++) order[i] = i;
+    for (int r = 0; r < top; r++) {
+        int best = r;
+        for (int i = r + 1; i < vocab; i++)
+            if (probs[order[i]] > probs[order[best]] ||
+                (probs[order[i]] == probs[order[best]] && order[i] < order[best])) best = i;
+        int t = order[r]; order[r] = order[best]; order[best] = t;
+    }
+}
+
+// [{"word", "id", "logit", "prob"}, ...] of the ids order[0..top), without the brackets
+static void print_next(const loaded_model *m, const float *logits, const float *probs,
+                       const int *order, int top) {
+    for (int r = 0; r < top; r++) {
+        printf("%s{\"word\": ", r ? ", " : "");
+        print_vocab_word(m, order[r]);
+        printf(", \"id\": %d, \"logit\": ", order[r]);
+        print_full(logits[order[r]]);
+        printf(", \"prob\": ");
+        print_full(probs[order[r]]);
+        printf("}");
+    }
+}
+
 // The model on <s> + the text's tokens: every head's weights and the 10 likeliest next words.
 static int run_model(const model_args *args, const char *argv0, const char *text, int len, int json) {
     loaded_model m;
     if (load_model(&m, args, argv0)) return 1;
     const attn_gpt_config *cfg = &m.cfg;
+    if (args->ablate_kind != ATTN_ABLATE_NONE &&
+        (args->ablate_layer < 0 || args->ablate_layer >= cfg->n_layers || args->ablate_head < 0 ||
+         args->ablate_head >= cfg->n_heads)) {
+        fprintf(stderr, "attn: --ablate: the model has layers 0..%d and heads 0..%d\n", cfg->n_layers - 1,
+                cfg->n_heads - 1);
+        return 1;
+    }
     static int starts[ATTN_MAX_TOKENS], ends[ATTN_MAX_TOKENS];
     int total = 0;
     int n = attn_tokenize(starts, ends, ATTN_MAX_TOKENS, text, len, &total);
@@ -229,15 +279,8 @@ static int run_model(const model_args *args, const char *argv0, const char *text
     const float *logits = attn_gpt_logits(acts, cfg, 1, seq) + (size_t)(seq - 1) * cfg->vocab;
     rc = attn_softmax_rows(probs, logits, 1, cfg->vocab, 1.0f, NULL);
     if (rc < 0) return fail("cannot compute probabilities", attn_strerror(rc));
-    // the 10 likeliest: a partial selection sort (ties: the smaller id first)
-    for (int i = 0; i < cfg->vocab; i++) order[i] = i;
     int top = cfg->vocab < 10 ? cfg->vocab : 10;
-    for (int r = 0; r < top; r++) {
-        int best = r;
-        for (int i = r + 1; i < cfg->vocab; i++)
-            if (probs[order[i]] > probs[order[best]]) best = i;
-        int t = order[r]; order[r] = order[best]; order[best] = t;
-    }
+    top_k(order, probs, cfg->vocab, top);
 
     if (!json) {
         printf("model %s (%s): %d tokens after <s>", args->name, m.weights_path, n);
@@ -282,16 +325,110 @@ static int run_model(const model_args *args, const char *argv0, const char *text
         printf("]}");
     }
     printf("], \"next\": [");
-    for (int r = 0; r < top; r++) {
-        printf("%s{\"word\": ", r ? ", " : "");
-        print_vocab_word(&m, order[r]);
-        printf(", \"id\": %d, \"logit\": ", order[r]);
-        print_full(logits[order[r]]);
-        printf(", \"prob\": ");
-        print_full(probs[order[r]]);
-        printf("}");
+    print_next(&m, logits, probs, order, top);
+    printf("]");
+    if (args->ablate_kind != ATTN_ABLATE_NONE) {
+        // the same text with one head ablated: the effect on the last prediction
+        float *before = malloc((size_t)cfg->vocab * sizeof(float));
+        if (!before) return fail("out of memory", NULL);
+        memcpy(before, logits, (size_t)cfg->vocab * sizeof(float));
+        attn_gpt_ablation ab = { args->ablate_layer, args->ablate_head, args->ablate_kind };
+        rc = attn_gpt_forward(acts, NULL, m.params, cfg, ids, NULL, 1, seq, &ab, args->ablate_seed);
+        if (rc < 0) return fail("cannot run the ablated model", attn_strerror(rc));
+        const float *after = attn_gpt_logits(acts, cfg, 1, seq) + (size_t)(seq - 1) * cfg->vocab;
+        attn_ablation_effect e;
+        rc = attn_ablation_effect_of(&e, before, after, cfg->vocab);
+        if (rc == ATTN_OK) rc = attn_softmax_rows(probs, after, 1, cfg->vocab, 1.0f, NULL);
+        if (rc < 0) return fail("cannot compare the predictions", attn_strerror(rc));
+        top_k(order, probs, cfg->vocab, top);
+        printf(", \"ablation\": {\"layer\": %d, \"head\": %d, \"kind\": \"%s\", \"seed\": %u, \"top_before\": ",
+               ab.layer, ab.head, KIND_NAMES[ab.kind], args->ablate_seed);
+        print_vocab_word(&m, e.top_before);
+        printf(", \"top_before_id\": %d, \"top_after\": ", e.top_before);
+        print_vocab_word(&m, e.top_after);
+        printf(", \"top_after_id\": %d, \"p_top_before\": ", e.top_after);
+        print_full(e.p_top_before);
+        printf(", \"p_top_after\": ");
+        print_full(e.p_top_after);
+        printf(", \"delta\": ");
+        print_full(e.delta);
+        printf(", \"kl\": ");
+        print_full(e.kl);
+        printf(", \"next_after\": [");
+        print_next(&m, after, probs, order, top);
+        printf("]}");
+        free(before);
     }
-    printf("]}\n");
+    printf("}\n");
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Every head ablated in turn on held-out sentences (--model brown --ablation-grid KIND)
+
+static int run_grid(const model_args *args, const char *argv0) {
+    char buf[4096];
+    const char *path = model_path(args->sentences, argv0, "models/brown-heldout-sentences.txt", buf, sizeof buf);
+    size_t len;
+    char *text = read_all(path, &len);
+    if (!text) return fail("cannot read the sentences", path);
+    loaded_model m;
+    if (load_model(&m, args, argv0)) return 1;
+    const attn_gpt_config *cfg = &m.cfg;
+    // each line as run_model reads text: <s>, then its first context - 1 tokens
+    int lines = 1;
+    for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
+    int *ids = malloc(sizeof(int) * (size_t)lines * (size_t)cfg->context);
+    int *lengths = malloc(sizeof(int) * (size_t)lines);
+    if (!ids || !lengths) return fail("out of memory", NULL);
+    static int starts[ATTN_MAX_TOKENS], ends[ATTN_MAX_TOKENS];
+    int n_sentences = 0, at = 0, max_len = 1;
+    for (char *line = text, *nl; line < text + len; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl) nl = text + len;
+        int n = attn_tokenize(starts, ends, ATTN_MAX_TOKENS, line, (int)(nl - line), NULL);
+        if (n == ATTN_ERR_EMPTY) continue;
+        if (n < 0) return fail(path, attn_strerror(n));
+        if (n > cfg->context - 1) n = cfg->context - 1;
+        ids[at] = 0;
+        int rc = attn_vocab_ids(ids + at + 1, NULL, m.vocab, m.vocab_len, line, starts, ends, n);
+        if (rc < 0) return fail(path, attn_strerror(rc));
+        lengths[n_sentences++] = n + 1;
+        if (n + 1 > max_len) max_len = n + 1;
+        at += n + 1;
+    }
+    if (!n_sentences) return fail(path, "holds no sentence");
+    size_t bytes = attn_ablation_job_bytes(cfg, max_len);
+    double *job = bytes ? malloc(bytes) : NULL;
+    int heads_n = cfg->n_layers * cfg->n_heads;
+    attn_ablation_head *heads = malloc(sizeof(attn_ablation_head) * (size_t)heads_n);
+    if (!job || !heads) return fail("out of memory", NULL);
+    int rc = attn_ablation_job_init(job, bytes, m.params, cfg, ids, lengths, n_sentences, args->grid_kind,
+                                    args->ablate_seed);
+    while (rc > 0 || rc == ATTN_OK) {
+        rc = attn_ablation_job_step(job, 64);
+        if (rc == 0) break;
+    }
+    if (rc == ATTN_OK) rc = attn_ablation_job_results(heads, job);
+    if (rc < 0) return fail("cannot run the ablation grid", attn_strerror(rc));
+    printf("{\"model\": \"%s\", \"kind\": \"%s\", \"seed\": %u, \"sentences\": %d, \"file\": ",
+           args->name, KIND_NAMES[args->grid_kind], args->ablate_seed, n_sentences);
+    print_json_string(path, (int)strlen(path));
+    printf(", \"predictions\": %ld, \"heads\": [", heads[0].predictions);
+    for (int h = 0; h < heads_n; h++) {
+        const attn_ablation_head *a = &heads[h];
+        printf("%s\n  {\"name\": \"L%dH%d\", \"layer\": %d, \"head\": %d, \"kl\": ", h ? "," : "",
+               h / cfg->n_heads, h % cfg->n_heads, h / cfg->n_heads, h % cfg->n_heads);
+        print_full(a->kl);
+        printf(", \"delta\": ");
+        print_full(a->delta);
+        printf(", \"flip_rate\": ");
+        print_full(a->flip_rate);
+        printf(", \"max_kl\": ");
+        print_full(a->max_kl);
+        printf(", \"flips\": %ld, \"predictions\": %ld}", a->flips, a->predictions);
+    }
+    printf("\n]}\n");
     return 0;
 }
 
@@ -533,6 +670,7 @@ int main(int argc, char **argv) {
     attn_options opt = attn_default_options();
     model_args trained = {0};
     trained.seed = 1;
+    trained.ablate_seed = 1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -582,6 +720,25 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--heldout") == 0 && next) { trained.heldout = next; i++; }
         else if (strcmp(a, "--atlas-out") == 0 && next) { trained.atlas_out = next; i++; }
         else if (strcmp(a, "--atlas") == 0) trained.atlas = 1;
+        else if (strcmp(a, "--sentences") == 0 && next) { trained.sentences = next; i++; }
+        else if (strcmp(a, "--ablate") == 0 && next) {
+            char kind[16];
+            int used = 0;
+            if (sscanf(next, "%d,%d,%15[a-z]%n", &trained.ablate_layer, &trained.ablate_head, kind, &used) != 3 ||
+                next[used] || kind_of(kind) < 0)
+                return fail("--ablate", "LAYER,HEAD,KIND with KIND uniform, shuffle or zero (e.g. 2,3,zero)");
+            trained.ablate_kind = kind_of(kind);
+            i++;
+        } else if (strcmp(a, "--ablate-seed") == 0 && next) {
+            unsigned long seed = strtoul(next, &end, 10);
+            if (*end || !*next || next[0] == '-' || seed > 0xFFFFFFFFul) return fail("--ablate-seed", "a whole number from 0 to 4294967295");
+            trained.ablate_seed = (unsigned)seed;
+            i++;
+        } else if (strcmp(a, "--ablation-grid") == 0 && next) {
+            if (kind_of(next) < 0) return fail("--ablation-grid", "uniform, shuffle or zero");
+            trained.grid_kind = kind_of(next);
+            i++;
+        }
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage, stdout);
             return 0;
@@ -594,6 +751,13 @@ int main(int argc, char **argv) {
     if (trained.generate && !trained.name) return fail("--generate", "needs --model brown");
     if (!trained.generate && opt.temperature == 0.0f) return fail("--temperature", attn_strerror(ATTN_ERR_TEMPERATURE));
     trained.temperature = opt.temperature;
+    if ((trained.ablate_kind || trained.grid_kind) && !trained.name)
+        return fail(trained.grid_kind ? "--ablation-grid" : "--ablate", "needs --model brown");
+    if (trained.ablate_kind && !json) return fail("--ablate", "prints its effect with --json");
+    if (trained.grid_kind) {
+        if (text_arg) return fail("--ablation-grid", "takes no text (the sentences come from --sentences FILE)");
+        return run_grid(&trained, argv[0]);
+    }
     if (trained.name && trained.atlas) {
         if (text_arg) return fail("--atlas", "takes no text");
         return run_atlas(&trained, argv[0], json);

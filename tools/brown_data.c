@@ -28,6 +28,7 @@
      OUT/train.bin, OUT/heldout.bin   the two token streams
      OUT/heldout.tags                 one Brown tag per held-out token ("<s>" for boundaries)
      OUT/heldout.pos                  one byte per held-out token: its ATTN_POS_* class (below)
+     OUT/heldout.txt                  each held-out token as written, one a line ("<s>" for boundaries)
      VOCAB                            one token per line; line k (0-based) is id k
      OUT/baselines.json               coverage, unigram and bigram held-out perplexities
 
@@ -361,6 +362,13 @@ int main(int argc, char **argv) {
     if (!tf) die("cannot write", path);
     for (long i = 0; i < held.n; i++) fprintf(tf, "%s\n", held.v[i].tag);
     if (fclose(tf) != 0) die("cannot write", path);
+    // the held-out tokens as written (case kept), for the held-out sentences of the page
+    // (tools/brown_sentences.c)
+    snprintf(path, sizeof path, "%s/heldout.txt", out);
+    FILE *xf = fopen(path, "w");
+    if (!xf) die("cannot write", path);
+    for (long i = 0; i < held.n; i++) fprintf(xf, "%s\n", held.v[i].text);
+    if (fclose(xf) != 0) die("cannot write", path);
     snprintf(path, sizeof path, "%s/heldout.pos", out);
     FILE *pf = fopen(path, "wb");
     if (!pf) die("cannot write", path);

@@ -4,7 +4,8 @@
 // <script> tag (fetch() of a local file is blocked there). The script calls
 // AttentionExplorer.registerWeights(name, base64, { vocab }); when it runs before
 // web/attn-model-bridge.js it parks the data in AttentionExplorer.pendingWeights.
-//   node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt]
+//   node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt] [--sentences held-out.txt]
+// --sentences adds the held-out sentences of Figure 6.2 (text, one a line) as extra.sentences.
 // (name defaults to in.bin's base name). The file is checked by the C loader first
 // (web/attn-model-core.js, when built): a corrupt or truncated file is refused with the core's
 // message, never shipped; so is a vocabulary whose word count differs from the model's.
@@ -51,12 +52,14 @@ async function checkWithCore(bytes, vocab) {
 
 async function main() {
   const args = process.argv.slice(2);
-  let vocabPath = null;
+  let vocabPath = null, sentencesPath = null;
   const at = args.indexOf('--vocab');
   if (at >= 0) { vocabPath = args[at + 1]; args.splice(at, 2); }
+  const sat = args.indexOf('--sentences');
+  if (sat >= 0) { sentencesPath = args[sat + 1]; args.splice(sat, 2); }
   const [input, output, nameArg] = args;
-  if (!input || !output || (at >= 0 && !vocabPath)) {
-    console.error('usage: node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt]');
+  if (!input || !output || (at >= 0 && !vocabPath) || (sat >= 0 && !sentencesPath)) {
+    console.error('usage: node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt] [--sentences held-out.txt]');
     process.exit(2);
   }
   const name = nameArg || path.basename(input).replace(/\.[^.]*$/, '');
@@ -65,9 +68,14 @@ async function main() {
   const vocab = vocabPath ? fs.readFileSync(vocabPath, 'utf8') : null;
   const checked = await checkWithCore(bytes, vocab);
   const base64 = Buffer.from(bytes).toString('base64');
-  const extra = vocab === null ? '' : `, { vocab: ${JSON.stringify(vocab)} }`;
+  const sentences = sentencesPath ? fs.readFileSync(sentencesPath, 'utf8').split('\n').filter((l) => l.trim()) : null;
+  const extraFields = [];
+  if (vocab !== null) extraFields.push(`vocab: ${JSON.stringify(vocab)}`);
+  if (sentences) extraFields.push(`sentences: ${JSON.stringify(sentences)}`);
+  const extra = extraFields.length ? `, { ${extraFields.join(', ')} }` : '';
   const js = `/* Attention Explorer weights "${name}": ${bytes.length} bytes (AEWT weight file, ` +
     `core/attn_weights.c), base64` + (vocab === null ? '' : `,\n   and its vocabulary (${path.basename(vocabPath)}, one word a line, line k = id k)`) +
+    (sentences ? `,\n   and ${sentences.length} held-out sentences (${path.basename(sentencesPath)}, never trained on)` : '') +
     `.\n   Made by tools/wrap_weights.js; loaded lazily by web/attn-model-bridge.js. */\n` +
     `(function (root) {\n` +
     `  var ns = root.AttentionExplorer = root.AttentionExplorer || {};\n` +
@@ -77,7 +85,8 @@ async function main() {
     `  else (ns.pendingWeights = ns.pendingWeights || {})['${name}'] = { data: data, extra: extra };\n` +
     `})(typeof window !== 'undefined' ? window : globalThis);\n`;
   fs.writeFileSync(output, js);
-  console.log(`${output}: "${name}", ${bytes.length} bytes${vocab === null ? '' : ` + ${vocab.length} bytes of vocabulary`} -> ` +
+  console.log(`${output}: "${name}", ${bytes.length} bytes${vocab === null ? '' : ` + ${vocab.length} bytes of vocabulary`}` +
+    `${sentences ? ` + ${sentences.length} held-out sentences` : ''} -> ` +
     `${js.length} bytes of script; ${checked}`);
 }
 

@@ -13,12 +13,16 @@
      AttentionExplorer.createGptModel(M, bytes)      -> { config, format, forward(tokens), destroy() }
      AttentionExplorer.createTrainingJob(M, options) -> { step(n), measure(), saveWeights(), destroy() }
      AttentionExplorer.loadModel('brown')            -> Promise<{ config, run(text), generator(text),
+                                                        ablate(...), nextWords(...), createAblationJob(...),
                                                         destroy() }>: the module, weights and
                                                         vocabulary, lazily; run(text) is `build/attn
                                                         --model brown --json`, generator(text) a
                                                         handle { prompt, step(), reset(), destroy() }
                                                         that writes one word per step as `build/attn
-                                                        --model brown --generate N` does
+                                                        --model brown --generate N` does;
+                                                        ablate(text, { layer, head, kind }), nextWords(text, k),
+                                                        createAblationJob(kind) (every head on the
+                                                        held-out sentences the weights script carries)
    M is the model module: the whole C core built by `make` as web/attn-model-core.js, apart from
    the lesson's attn-core.js so that pages without a trained model never download its code.
    Struct layouts and constants come from the module's own table (attn_abi_*): a field or code
@@ -41,6 +45,11 @@
     attn_gpt_ablation: ['layer', 'head', 'kind'],
     attn_adamw_options: ['lr', 'beta1', 'beta2', 'eps', 'weight_decay', 'clip_norm'],
   };
+  // structs this file only reads (attn_ablation_*): every field it reads must be in the table
+  const READ_STRUCTS = {
+    attn_ablation_effect: ['top_before', 'top_after', 'p_top_before', 'p_top_after', 'delta', 'kl'],
+    attn_ablation_head: ['kl', 'delta', 'flip_rate', 'max_kl', 'flips', 'predictions'],
+  };
   const MAX_TEXT = 1 << 20;   // bytes of text build/attn takes (core/attn_cli.c MAX_TEXT)
 
   // The lesson bridge's error class when it is loaded, else one of the same shape.
@@ -53,6 +62,7 @@
 
   const registered = new Map();   // name -> Uint8Array
   const vocabularies = new Map(); // name -> the vocabulary text the weights script carries
+  const sentenceSets = new Map(); // name -> held-out sentences the weights script carries
   const waiting = new Map();      // name -> [{ resolve, reject }]
 
   function decodeBase64(text) {
@@ -66,6 +76,7 @@
   // vocabulary (one word a line) when the script carries one.
   function registerWeights(name, base64, extra) {
     if (extra && typeof extra.vocab === 'string') vocabularies.set(name, extra.vocab);
+    if (extra && Array.isArray(extra.sentences)) sentenceSets.set(name, extra.sentences.filter((t) => typeof t === 'string'));
     registered.set(name, decodeBase64(base64));
     (waiting.get(name) || []).forEach((w) => w.resolve(registered.get(name)));
     waiting.delete(name);
@@ -194,6 +205,10 @@
       STRUCTS[type].forEach((f) => { if (typeof abi[type + '.' + f] !== 'number') stale(`no field ${type}.${f}`); });
       const unknown = Object.keys(abi).filter((k) => k.startsWith(type + '.') && !STRUCTS[type].includes(k.slice(type.length + 1)));
       if (unknown.length) stale(`${type} has fields this file does not fill: ${unknown.join(', ')}`);
+    });
+    Object.keys(READ_STRUCTS).forEach((type) => {
+      if (!(abi['sizeof ' + type] > 0)) stale(`no sizeof ${type}`);
+      READ_STRUCTS[type].forEach((f) => { if (typeof abi[type + '.' + f] !== 'number') stale(`no field ${type}.${f}`); });
     });
     abiCache.set(M, abi);
     return abi;
@@ -355,6 +370,90 @@
       return out;
     }
 
+    // What ablating one head does to the prediction after the last token: two forward passes
+    // (plain, then options.ablate) and attn_ablation_effect_of on the two rows of logits.
+    // Returns { before: { logits, probs, top }, after: { ... }, effect: { topBefore, topAfter,
+    // pTopBefore, pTopAfter, delta, kl } }; top: options.top ids (default 10), likeliest first.
+    function ablationEffect(tokens, ablate, options) {
+      options = options || {};
+      const top = options.top || 10;
+      const before = forward(tokens, { weights: false, top });
+      const beforePtr = heap.get('logits-before', V * 4);
+      M.HEAPF32.set(before.logits, beforePtr >> 2);
+      const after = forward(tokens, { weights: false, top, ablate });
+      const n = tokens.length;
+      const afterPtr = M._attn_gpt_logits(heap.get('acts', 0), cfgPtr, 1, n) + (n - 1) * V * 4;
+      const abi = abiOf(M), out = struct(M, heap, 'effect', 'attn_ablation_effect');
+      heap.check(M._attn_ablation_effect_of(out, beforePtr, afterPtr, V));
+      const int = (f) => M.HEAP32[(out + abi['attn_ablation_effect.' + f]) >> 2];
+      const float = (f) => M.HEAPF32[(out + abi['attn_ablation_effect.' + f]) >> 2];
+      return { before, after, effect: { topBefore: int('top_before'), topAfter: int('top_after'),
+        pTopBefore: float('p_top_before'), pTopAfter: float('p_top_after'), delta: float('delta'), kl: float('kl') } };
+    }
+
+    // A job that measures every head (ablated in turn, `kind`) on sentences of token ids (each
+    // 1..context ids): attn_ablation_job_* on a buffer this handle owns. step(k) runs up to k
+    // forward passes and returns { done, total, left }; results() the means so far per head,
+    // [layer][head] -> { kl, delta, flipRate, maxKl, predictions }; destroy() (or cancel())
+    // frees the buffer (flips: predictions whose likeliest word changed). The model must outlive it (destroying the model destroys its jobs).
+    function createAblationJob(sentences, kind, seed) {
+      heap.alive();
+      const kindCode = ABLATIONS[kind];
+      if (!kindCode) throw new AttnError(-10, `unknown ablation "${kind}": use uniform, shuffle or zero`);
+      if (!Array.isArray(sentences) || !sentences.length) throw new AttnError(-2, 'the job needs at least one sentence');
+      const lengths = sentences.map((t) => t.length), flat = [].concat(...sentences);
+      flat.forEach((id, i) => { if (!Number.isInteger(id)) throw new AttnError(-10, `token ${i} is not a whole number: ${id}`); });
+      const jobHeap = heapOwner(M);
+      let left = 0, total = 0;
+      try {
+        const maxLen = Math.max(...lengths);
+        const bytes = M._attn_ablation_job_bytes(cfgPtr, maxLen);
+        if (!bytes) throw new AttnError(-2, `sentences must have 1 to ${config.context} tokens`);
+        const ids = jobHeap.get('ids', flat.length * 4), lens = jobHeap.get('lengths', lengths.length * 4);
+        writeInts(M, ids, flat);
+        writeInts(M, lens, lengths);
+        const job = jobHeap.get('job', bytes);
+        jobHeap.check(M._attn_ablation_job_init(job, bytes, paramsPtr, cfgPtr, ids, lens, lengths.length, kindCode, seed >>> 0));
+        const counts = jobHeap.get('progress', 8);
+        jobHeap.check(M._attn_ablation_job_progress(job, counts, counts + 4));
+        total = M.HEAP32[(counts >> 2) + 1];
+        left = total;
+      } catch (e) {
+        jobHeap.freeAll();
+        throw e;
+      }
+      const abi = abiOf(M), size = abi['sizeof attn_ablation_head'];
+      const job = {
+        kind, total,
+        step(maxForwards) {
+          jobHeap.alive();
+          heap.alive();
+          left = jobHeap.check(M._attn_ablation_job_step(jobHeap.get('job', 0), Math.max(1, maxForwards | 0)));
+          return { done: total - left, total, left };
+        },
+        get left() { return left; },
+        results() {
+          jobHeap.alive();
+          const out = jobHeap.get('results', L * H * size);
+          jobHeap.check(M._attn_ablation_job_results(out, jobHeap.get('job', 0)));
+          const f = (i, name) => M.HEAPF32[(out + i * size + abi['attn_ablation_head.' + name]) >> 2];
+          return Array.from({ length: L }, (_, l) => Array.from({ length: H }, (__, h) => {
+            const i = l * H + h;
+            return { layer: l, head: h, kl: f(i, 'kl'), delta: f(i, 'delta'), flipRate: f(i, 'flip_rate'),
+              maxKl: f(i, 'max_kl'), flips: M.HEAP32[(out + i * size + abi['attn_ablation_head.flips']) >> 2],
+              predictions: M.HEAP32[(out + i * size + abi['attn_ablation_head.predictions']) >> 2] };
+          }));
+        },
+        heapBytes: () => jobHeap.bytes(),
+        cancel() { jobHeap.freeAll(); jobs.delete(job); },
+        destroy() { jobHeap.freeAll(); jobs.delete(job); },
+        get destroyed() { return jobHeap.destroyed; },
+      };
+      jobs.add(job);
+      return job;
+    }
+    const jobs = new Set();
+
     // (count rows of cols floats at ptr) -> array of row views on one copy
     function rows(ptr, count, cols) {
       const flat = M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + count * cols);
@@ -470,9 +569,9 @@
     function cString(ptr) { let end = ptr; while (M.HEAPU8[end]) end++; return new TextDecoder().decode(M.HEAPU8.subarray(ptr, end)); }
 
     return {
-      config, format, paramCount: paramFloats, forward, generator,
+      config, format, paramCount: paramFloats, forward, generator, ablationEffect, createAblationJob,
       heapBytes: () => heap.bytes(),
-      destroy() { heap.freeAll(); },
+      destroy() { Array.from(jobs).forEach((j) => j.destroy()); heap.freeAll(); },
       get destroyed() { return heap.destroyed; },
     };
   }
@@ -632,7 +731,8 @@
   //     total_tokens, truncated, layers: [{ heads: [{ name: 'L0H0', layer, head,
   //     weights: rows (Float32Array) }] }], next: [{ word, id, logit, prob }] x 10 }
   // next: the 10 likeliest next words after the last token (attn_top_k on the softmax).
-  function createTextModel(coreOrModule, bytes, vocabText, name) {
+  function createTextModel(coreOrModule, bytes, vocabText, name, sentences) {
+    const heldout = Array.isArray(sentences) ? sentences.slice() : null;
     const M = moduleOf(coreOrModule);
     const abi = abiOf(M);
     if (typeof vocabText !== 'string') throw new TypeError('the vocabulary must be text, one word a line');
@@ -667,9 +767,11 @@
       return decoder.decode(M.HEAPU8.subarray(vocabPtr + start, vocabPtr + start + len));
     }
 
-    function run(text) {
+    // text -> { tokens: ['<s>', ...], ids, unknown: [indices into tokens], total, n }: the
+    // core's tokenizer, the first context - 1 tokens behind <s>, the vocabulary's ids
+    function encode(text) {
       heap.alive();
-      if (typeof text !== 'string') throw new TypeError('run(text) takes a string');
+      if (typeof text !== 'string') throw new TypeError('the text must be a string');
       const utf8 = encoder.encode(text);
       if (utf8.length > MAX_TEXT) throw new AttnError(abi.ATTN_ERR_SIZE, 'the text is too long: at most 1 MiB');
       const max = abi.ATTN_MAX_TOKENS;
@@ -688,14 +790,48 @@
         tokens.push(decoder.decode(M.HEAPU8.subarray(textPtr + a, textPtr + b)));
         if (M.HEAPU8[unknownPtr + i]) unknown.push(i + 1);
       }
-      const out = model.forward(ids, { top: 10 });
-      return {
-        model: name, tokens, ids, vocab_words: ids.map(wordOf), unknown,
-        total_tokens: total, truncated: total > n,
+      return { tokens, ids, unknown, total, n };
+    }
+
+    const nextOf = (out, id) => ({ word: wordOf(id), id, logit: out.logits[id], prob: out.probs[id] });
+
+    // options.ablate = { layer, head, kind, seed } adds `ablation`: what `build/attn --model
+    // NAME --ablate L,H,KIND --json` prints (the effect on the last prediction, next words after)
+    function run(text, options) {
+      options = options || {};
+      const e = encode(text);
+      const out = model.forward(e.ids, { top: 10 });
+      const result = {
+        model: name, tokens: e.tokens, ids: e.ids, vocab_words: e.ids.map(wordOf), unknown: e.unknown,
+        total_tokens: e.total, truncated: e.total > e.n,
         layers: out.weights.map((heads, l) => ({
           heads: heads.map((weights, h) => ({ name: `L${l}H${h}`, layer: l, head: h, weights })),
         })),
-        next: out.top.map((id) => ({ word: wordOf(id), id, logit: out.logits[id], prob: out.probs[id] })),
+        next: out.top.map((id) => nextOf(out, id)),
+      };
+      if (options.ablate) result.ablation = ablate(text, options.ablate, e);
+      return result;
+    }
+
+    // The effect of ablating head (layer, head) with kind ('uniform' | 'shuffle' | 'zero',
+    // seed for shuffle, default 1) on the prediction after the text: { layer, head, kind, seed,
+    // top_before, top_after: { word, id, prob }, p_top_before, p_top_after, delta, kl,
+    // next_after: the 10 likeliest after } (the CLI's "ablation" keys).
+    function ablate(text, spec, encoded) {
+      const e = encoded || encode(text);
+      const seed = spec.seed === undefined ? 1 : spec.seed >>> 0;
+      if (!Number.isInteger(spec.layer) || !Number.isInteger(spec.head)) {
+        throw new AttnError(abi.ATTN_ERR_INDEX, 'the layer and head must be whole numbers');
+      }
+      const r = model.ablationEffect(e.ids, { layer: spec.layer, head: spec.head, kind: spec.kind, seed });
+      const x = r.effect;
+      return {
+        layer: spec.layer, head: spec.head, kind: spec.kind, seed,
+        top_before: nextOf(r.before, x.topBefore), top_after: nextOf(r.after, x.topAfter),
+        p_top_before: x.pTopBefore, p_top_after: x.pTopAfter, delta: x.delta, kl: x.kl,
+        next_before: r.before.top.map((id) => nextOf(r.before, id)),
+        next_after: r.after.top.map((id) => nextOf(r.after, id)),
+        tokens: e.tokens, unknown: e.unknown, truncated: e.total > e.n,
       };
     }
 
@@ -753,8 +889,30 @@
       };
     }
 
+
+    // The k likeliest next words after text, with their logits (for Figure 5.1), and the tokens.
+    function nextWords(text, k) {
+      const e = encode(text);
+      const out = model.forward(e.ids, { top: k || 6, weights: false });
+      return { tokens: e.tokens, unknown: e.unknown, total_tokens: e.total, truncated: e.total > e.n,
+        next: out.top.map((id) => nextOf(out, id)) };
+    }
+
+    // The every-head job on sentences (default: the held-out sentences shipped with the
+    // weights), each read as run() reads text; options: { sentences, seed (default 1) }.
+    function createAblationJob(kind, options) {
+      options = options || {};
+      const texts = options.sentences || heldout;
+      if (!texts || !texts.length) throw new AttnError(abi.ATTN_ERR_EMPTY, 'no sentences for the ablation job');
+      const job = model.createAblationJob(texts.map((t) => encode(t).ids), kind,
+        options.seed === undefined ? 1 : options.seed);
+      job.sentences = texts.length;
+      return job;
+    }
+
     return {
-      name, config, format: model.format, vocabSize: config.vocab, run, wordOf, generator,
+      name, config, format: model.format, vocabSize: config.vocab, run, wordOf, encode, ablate, generator,
+      nextWords, createAblationJob, get sentences() { return heldout ? heldout.slice() : []; },
       heapBytes: () => heap.bytes() + model.heapBytes(),
       destroy() { heap.freeAll(); model.destroy(); },
       get destroyed() { return heap.destroyed; },
@@ -769,11 +927,14 @@
     return Promise.all([loadModelCore(), loadWeights(name, options)]).then(([M, bytes]) => {
       const vocab = vocabularyOf(name);
       if (vocab === null) throw new Error(`weights-${name}.js carries no vocabulary (tools/wrap_weights.js --vocab)`);
-      return createTextModel(M, bytes, vocab, name);
+      return createTextModel(M, bytes, vocab, name, sentenceSets.get(name) || null);
     });
   }
 
-  Object.assign(ns, { registerWeights, loadWeights, vocabularyOf, loadModelCore, createGptModel,
+  // The held-out sentences registered with the weights `name` (after loadWeights), or null.
+  function sentencesOf(name) { return sentenceSets.has(name) ? sentenceSets.get(name).slice() : null; }
+
+  Object.assign(ns, { registerWeights, loadWeights, vocabularyOf, sentencesOf, loadModelCore, createGptModel,
     createTrainingJob, createTextModel, loadModel, loadBrownModel: () => loadModel('brown'),
     MODEL_CODES, WEIGHT_FORMATS: FORMATS, INDUCTION_DEFAULTS });
   if (typeof module === 'object' && module.exports) module.exports = ns;

@@ -19,6 +19,10 @@
     if (d.head !== undefined) o.head = Number(d.head);
     if (d.temperature !== undefined) o.temperature = Number(d.temperature);
     if (d.number !== undefined) o.number = d.number;
+    if (d.source !== undefined) o.source = d.source;
+    if (d.prompt !== undefined) o.prompt = d.prompt;
+    if (d.layer !== undefined) o.layer = Number(d.layer);
+    if (d.ablation !== undefined) o.ablation = d.ablation;
     return o;
   }
 

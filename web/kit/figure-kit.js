@@ -364,10 +364,20 @@
         else notes.push(`Seed "${shown(value)}" is not a whole number from 0 to 4294967295; using seed 1.`);
       } else if (key === 'greedy' || key === 'cache') {
         options[key] = !/^(false|0|off|no)$/i.test(String(value).trim());
+      } else if (key === 'source') {
+        // Figure 5.1: the lesson's made-up scores or the trained model's next words
+        if (value === 'lesson' || value === 'model') options.source = value;
+        else notes.push(`Source "${shown(value)}" is unknown; use lesson or model.`);
+      } else if (key === 'prompt') {
+        options.prompt = String(value).slice(0, 400);
       } else if (key === 'layer') {
+        // a layer of the trained model (the figure clamps to the model's count)
         const l = Number(value);
         if (value !== '' && Number.isInteger(l) && l >= 0 && l < 8) options.layer = l;
-        else notes.push(`There is no layer "${shown(value)}"; showing the default layer.`);
+        else notes.push(`There is no layer "${shown(value)}"; use 0 to 3.`);
+      } else if (key === 'ablation') {
+        if (['uniform', 'shuffle', 'zero'].includes(value)) options.ablation = value;
+        else notes.push(`Ablation "${shown(value)}" is unknown; use uniform, shuffle or zero.`);
       } else if (key === 'autorun') {
         options.autorun = !/^(false|0|off|no)$/i.test(String(value).trim());
       }
