@@ -5,7 +5,7 @@
 
    Attributes: figure (heatmap | heads | qkv | mask | temperature | scaling), text, head,
    temperature, focus, mode, step, number (a caption number such as "1.1"; none by default),
-   autorun ("false": the lab waits for Run). Changing an attribute re-renders; changing figure,
+   autorun ("false": the lab waits for Run), seed (Figure 2.3's training run). Changing an attribute re-renders; changing figure,
    number or autorun mounts afresh, after destroying the old figure (its timers, listeners and
    jobs). Removing the element destroys its figure too. Several on one page share one WASM
    instance and work independently. Styles live in the shadow root; theme with the --ae-* custom properties
@@ -16,7 +16,7 @@
   const AE = (root.AttentionExplorer = root.AttentionExplorer || {});
   if (typeof customElements === 'undefined' || customElements.get('attention-figure')) return;
 
-  const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number', 'autorun'];
+  const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number', 'autorun', 'seed'];
   const REMOUNT_ATTRIBUTES = ['figure', 'number', 'autorun'];
 
   // Attributes as figure options, checked like URL values: a bad one is dropped or clamped

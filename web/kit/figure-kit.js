@@ -358,6 +358,10 @@
         options.focus = String(value).slice(0, 200);
       } else if (key === 'number') {
         options.number = String(value).slice(0, 12);
+      } else if (key === 'seed') {
+        const n = Number(value);
+        if (value !== '' && Number.isInteger(n) && n >= 0 && n <= 999999) options.seed = n;
+        else notes.push(`Seed "${shown(value)}" is not a whole number from 0 to 999999; using seed 1.`);
       } else if (key === 'autorun') {
         options.autorun = !/^(false|0|off|no)$/i.test(String(value).trim());
       }
