@@ -21,7 +21,7 @@
   const AFTER_PHASE = 150;      // steps trained on after the phase change shows, then stop
   const MAX_STEPS = 2500;       // stop here if no phase change came
   const SLICE_MS = 12;          // training per task; a step takes ~2-6 ms
-  const REDRAW_MS = 120;        // measurements and pictures at most this often while training
+  const REDRAW_MS = 200;        // curves, measurements and pictures at most this often while training
   const EXAMPLE_SEED = 7;       // the example sequence (attn_induction_batch, batch 1, step 0)
   const MAX_SEED = 999999;
   const SYMBOLS = '•ABCDEFGHIJKLMNOPQRSTUVWXYZαβγδεζ';   // token id -> letter (0: start)
@@ -321,11 +321,10 @@
       root.dataset.step = String(step);
       const elapsed = (trainedMs + (running ? performance.now() - resumedAt : 0)) / 1000;
       clock.textContent = 'step ' + step + (step ? ' · ' + seconds(elapsed) : '');
+      if (!measure) return;   // between full redraws while training: the step and the clock only
+      lastDraw = performance.now();
       drawCurves(hist);
-      if (measure) {
-        lastDraw = performance.now();
-        drawMeasure();
-      }
+      drawMeasure();
       drawStatus(step);
       kit.rendered(root);
     }
