@@ -21,7 +21,7 @@
   const AFTER_PHASE = 150;      // steps trained on after the phase change shows, then stop
   const MAX_STEPS = 2500;       // stop here if no phase change came
   const SLICE_MS = 12;          // training per task; a step takes ~2-6 ms
-  const REDRAW_MS = 200;        // curves, measurements and pictures at most this often while training
+  const REDRAW_MS = 250;        // curves, measurements and pictures at most this often while training
   const EXAMPLE_SEED = 7;       // the example sequence (attn_induction_batch, batch 1, step 0)
   const MAX_SEED = 999999;
   const SYMBOLS = '•ABCDEFGHIJKLMNOPQRSTUVWXYZαβγδεζ';   // token id -> letter (0: start)
@@ -361,12 +361,16 @@
     // the model now, with the switched-off head: losses, scores, the example's patterns
     function drawMeasure() {
       const options = ablate ? { ablate: Object.assign({ kind: 'zero' }, ablate) } : {};
-      const m = job.measure(options);
+      // while training with every head on, the last traced step (its batch, measured before
+      // its update) saves a forward pass; otherwise the model now on the next batch
+      const hist = job.history, n = hist.steps.length;
+      const m = phase === 'running' && !ablate && n ? { loss: hist.loss[n - 1], lossFirst: hist.lossFirst[n - 1],
+        lossRepeat: hist.lossRepeat[n - 1], prefixMatch: [hist.prefixMatch[n - 1]] } : job.measure(options);
       const [loss, first, repeat] = fmt([m.loss, m.lossFirst, m.lossRepeat], 2);
       root.dataset.loss = loss;
       root.dataset.lossFirst = first;
       root.dataset.lossRepeat = repeat;
-      const scores = fmt(m.prefixMatch.flat(), 2);
+      const scores = fmt(m.prefixMatch.flatMap((row) => Array.from(row)), 2);
       const ex = job.example(Object.assign({ seed: EXAMPLE_SEED }, options));
       const colors = ramp();
       headCards.forEach((c, i) => {
