@@ -116,7 +116,7 @@
       grid.append(row);
     }
     const headsNote = kit.el('p', { class: 'ae-train-plot-note',
-      text: 'Each square: one head on the example above (rows: the token looking, columns: the tokens it looks at; darker = more weight). ' +
+      text: 'Each square: one head on the example above (rows: the token looking, columns: the tokens it looks at; the stronger the colour, the more weight). ' +
         'A previous-token head draws the line just below the diagonal; an induction head a line further left, one period back, in the repeated half. ' +
         'The number is the head’s prefix-matching score.' });
     const ablateLine = kit.el('p', { class: 'ae-train-ablate', role: 'status' });
