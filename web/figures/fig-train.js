@@ -284,13 +284,14 @@
       ensureJob().then(() => draw(true));
     }
 
-    // one redraw per frame at most; while training, measurements every REDRAW_MS
+    // While training, one redraw every REDRAW_MS (in a frame) and nothing in between: a frame
+    // with no change paints nothing, so the slices keep the main thread (now: at once).
     function schedule(now) {
       if (frame) { if (!now) return; cancelAnimationFrame(frame); }
+      if (!now && performance.now() - lastDraw < REDRAW_MS) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
-        if (now || performance.now() - lastDraw >= REDRAW_MS) draw(true);
-        else draw(false);
+        draw(true);
       });
     }
 
