@@ -39,7 +39,7 @@ MODEL_ONLY    = $(shell sed -n $(MODEL_SED) $(MODEL_SRC) | sort -u)
 EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
 MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train model-weights
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train bench-train-browser model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -117,13 +117,21 @@ bench: build
 	@$(MAKE) --no-print-directory bench-programs
 	@node tests/bench/bench.js
 	@node tests/bench/train_bench.js
+	@node tests/bench/induction_bench.js
+	@node tests/bench/train_browser.js
 
-# Training throughput alone (tokens/s: wasm, native, plain JS, TensorFlow.js WASM), to bench.json.
+# Training throughput alone (tokens/s: wasm, native, plain JS, TensorFlow.js WASM), and Figure
+# 2.3's run to the phase change (steps/s, seconds; wasm and native), to bench.json.
 bench-train: build
 	@$(MAKE) --no-print-directory bench-programs
 	@node tests/bench/train_bench.js
+	@node tests/bench/induction_bench.js
 
-bench-programs: build/bench/naive.js build/bench/bench_native build/bench/train_native
+# Figure 2.3 in Chromium: seconds to the phase change and the long tasks while it trains.
+bench-train-browser: build
+	@node tests/bench/train_browser.js
+
+bench-programs: build/bench/naive.js build/bench/bench_native build/bench/train_native build/attn-train
 
 build/bench/train_native: tests/bench/train_native.c tests/bench/bench_clock.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)

@@ -524,6 +524,15 @@ int attn_induction_split_loss(float *loss_first, float *loss_repeat, const float
 // token (over positions whose token occurred before), from the last forward's weights.
 int attn_prefix_match(float *out, const float *acts, const attn_gpt_config *cfg,
                       const int *tokens, int batch, int seq);
+// The phase change of an induction run: the sudden fall of the repeated-part loss. history
+// holds that loss at count equally spaced points in training order (e.g. one per step). The
+// fall at point i is the mean of the `window` points before i minus the mean of the `window`
+// points from i on; *index gets the i (window..count-window) with the largest fall (the first
+// of equal ones) when that fall is at least min_drop, else -1 (no phase change yet, also when
+// count < 2 * window). *drop (may be NULL) gets the largest fall (0 when none is measured).
+// ATTN_ERR_SIZE (count < 0, window < 1), ATTN_ERR_NONFINITE (NaN/inf in history or min_drop).
+int attn_phase_change(int *index, float *drop, const float *history, int count, int window,
+                      float min_drop);
 
 // Weight files: a trained model's parameters in one versioned, checksummed byte buffer
 //

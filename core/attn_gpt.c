@@ -1450,3 +1450,28 @@ COLD int attn_sample_next(float *probs, double *prob_sum, const float *logits, i
     }
     return best;
 }
+COLD int attn_phase_change(int *index, float *drop, const float *history, int count, int window,
+                           float min_drop) {
+    if (!index || (!history && count > 0)) return ATTN_ERR_NULL;
+    if (count < 0 || window < 1) return ATTN_ERR_SIZE;
+    if (!isfinite(min_drop)) return ATTN_ERR_NONFINITE;
+    for (int i = 0; i < count; i++)
+        if (!isfinite(history[i])) return ATTN_ERR_NONFINITE;
+    *index = -1;
+    if (drop) *drop = 0.0f;
+    if (count < 2 * window) return ATTN_OK;
+    // sliding sums of the `window` points before i and of the `window` points from i on
+    double before = 0.0, after = 0.0, best = -INFINITY;
+    int best_at = -1;
+    for (int j = 0; j < window; j++) { before += history[j]; after += history[window + j]; }
+    for (int i = window; ; i++) {
+        double fall = (before - after) / window;
+        if (fall > best) { best = fall; best_at = i; }   // the first of equal falls wins
+        if (i + window >= count) break;
+        before += (double)history[i] - history[i - window];
+        after += (double)history[i + window] - history[i];
+    }
+    if (drop) *drop = (float)best;
+    if (best >= min_drop) *index = best_at;
+    return ATTN_OK;
+}

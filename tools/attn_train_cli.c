@@ -30,6 +30,7 @@ static const char usage[] =
     "usage: attn-train gradcheck [--json]\n"
     "       attn-train induction --seed S --steps N [--json] [--every K] [--heads H] [--d-model D]\n"
     "                  [--lr LR] [--batch B] [--seq T] [--vocab V] [--min-period P] [--max-period P]\n"
+    "                  [--phase-window W [--phase-drop NATS] [--after-phase N]]\n"
     "                  [--layernorm] [--stop-at X]   (stop once layer-1 prefix-match > X)\n"
     "       attn-train speed [--batch B] [--steps N] [--json]\n";
 
@@ -131,7 +132,7 @@ static int cmd_gradcheck(int argc, char **argv) {
 
 static int cmd_induction(int argc, char **argv) {
     double seed = 1, steps = 600, every = 25, heads = 4, d_model = 64, lr = 1e-2, batch = 32, seq = 40;
-    double vocab = 33, min_p = 8, max_p = 16, stop_at = 0;
+    double vocab = 33, min_p = 8, max_p = 16, stop_at = 0, phase_window = 0, phase_drop = 0.3, after_phase = -1;
     int json = 0, layernorm = 0;
     for (int i = 2; i < argc; i++) {
         int bad = 0;
@@ -142,7 +143,10 @@ static int cmd_induction(int argc, char **argv) {
                  opt_number(argc, argv, &i, "--d-model", &d_model, &bad) || opt_number(argc, argv, &i, "--lr", &lr, &bad) ||
                  opt_number(argc, argv, &i, "--batch", &batch, &bad) || opt_number(argc, argv, &i, "--seq", &seq, &bad) ||
                  opt_number(argc, argv, &i, "--vocab", &vocab, &bad) || opt_number(argc, argv, &i, "--min-period", &min_p, &bad) ||
-                 opt_number(argc, argv, &i, "--max-period", &max_p, &bad) || opt_number(argc, argv, &i, "--stop-at", &stop_at, &bad)) {
+                 opt_number(argc, argv, &i, "--max-period", &max_p, &bad) || opt_number(argc, argv, &i, "--stop-at", &stop_at, &bad) ||
+                 opt_number(argc, argv, &i, "--phase-window", &phase_window, &bad) ||
+                 opt_number(argc, argv, &i, "--phase-drop", &phase_drop, &bad) ||
+                 opt_number(argc, argv, &i, "--after-phase", &after_phase, &bad)) {
             if (bad) return fail("option needs a number", argv[i]);
         } else {
             return fail("unknown option", argv[i]);
@@ -159,6 +163,12 @@ static int cmd_induction(int argc, char **argv) {
     float *losses = malloc(sizeof(float) * (size_t)B * T), *pm = malloc(sizeof(float) * (size_t)L * H);
     int *tokens = malloc(sizeof(int) * (size_t)B * T), *targets = malloc(sizeof(int) * (size_t)B * T);
     int *periods = malloc(sizeof(int) * (size_t)B);
+    // --phase-window W: the repeated-part loss of every step, and the phase change in it
+    // (attn_phase_change, checked every 5 steps as Figure 2.3 does), with the seconds it took
+    float *repeats = malloc(sizeof(float) * (size_t)steps), phase_fall = 0;
+    double *elapsed = malloc(sizeof(double) * (size_t)steps), *cpu = malloc(sizeof(double) * (size_t)steps);
+    const clock_t c0 = clock();   // CPU time too: wall time on a shared machine mostly measures the others
+    int phase_at = -1, phase_seen = -1;
     attn_gpt_init(params, &cfg, (unsigned)seed);
     attn_adamw_options opt = attn_adamw_default_options();
     opt.lr = (float)lr;
@@ -170,13 +180,14 @@ static int cmd_induction(int argc, char **argv) {
         rc = attn_induction_batch(tokens, targets, periods, B, T, cfg.vocab, (int)min_p, (int)max_p, (unsigned)seed, step);
         if (!rc) rc = attn_gpt_forward(acts, &loss, params, &cfg, tokens, targets, B, T, NULL, 0);
         int report = step == 1 || step % (int)every == 0 || step == (int)steps;
-        if (!rc && (report || stop_at > 0)) {
+        if (!rc && (report || stop_at > 0 || phase_window > 0)) {
             attn_gpt_position_losses(losses, acts, &cfg, targets, B, T);
             attn_induction_split_loss(&first, &repeat, losses, periods, B, T);
             attn_prefix_match(pm, acts, &cfg, tokens, B, T);
             best_pm = 0;
             for (int h = 0; h < H; h++) if (pm[H + h] > best_pm) best_pm = pm[H + h];
             if (best_pm > 0.4f && first_above < 0) first_above = step;
+            repeats[step - 1] = repeat;
         }
         if (!rc) rc = attn_gpt_backward(grads, acts, params, &cfg, tokens, targets, B, T);
         if (!rc) rc = attn_gpt_adamw_step(params, grads, m, v, &cfg, step, &opt, NULL);
@@ -202,20 +213,37 @@ static int cmd_induction(int argc, char **argv) {
             }
             fflush(stdout);
         }
+        elapsed[step - 1] = now_seconds() - t0;
+        cpu[step - 1] = (double)(clock() - c0) / CLOCKS_PER_SEC;
+        if (phase_window > 0 && step % 5 == 0) {
+            attn_phase_change(&phase_at, &phase_fall, repeats, step, (int)phase_window, (float)phase_drop);
+            if (phase_at >= 0 && phase_seen < 0) phase_seen = step;
+            if (after_phase >= 0 && phase_seen > 0 && step >= phase_seen + (int)after_phase) break;
+        }
         if (stop_at > 0 && best_pm > stop_at) break;
     }
     double secs = now_seconds() - t0;
     if (rc) return fail("training failed", attn_strerror(rc));
     int done = step > (int)steps ? (int)steps : step;
+    if (phase_window > 0) attn_phase_change(&phase_at, &phase_fall, repeats, done, (int)phase_window, (float)phase_drop);
     if (json)
         printf("{\"summary\":true,\"seed\":%d,\"steps\":%d,\"seconds\":%.2f,\"threads\":%d,\"loss\":%.5f,"
                "\"loss_first_half\":%.5f,\"loss_repeat_half\":%.5f,\"best_layer1_prefix_match\":%.4f,"
-               "\"first_step_above_0_4\":%d}\n",
-               (int)seed, done, secs, threads(), (double)loss, (double)first, (double)repeat, (double)best_pm, first_above);
+               "\"first_step_above_0_4\":%d,\"phase_step\":%d,\"phase_seconds\":%.3f,\"phase_cpu_seconds\":%.3f,"
+               "\"phase_found_at\":%d,\"phase_fall\":%.4f,\"cpu_seconds\":%.3f}\n",
+               (int)seed, done, secs, threads(), (double)loss, (double)first, (double)repeat, (double)best_pm, first_above,
+               phase_at >= 0 ? phase_at + 1 : -1, phase_at >= 0 ? elapsed[phase_at] : -1.0, phase_at >= 0 ? cpu[phase_at] : -1.0, phase_seen, (double)phase_fall,
+               done > 0 ? cpu[done - 1] : 0.0);
     else
         printf("seed %d: %d steps in %.2f s (%d threads); loss %.4f, first part %.4f, repeated part %.4f; "
                "best layer-1 prefix-match %.3f; first above 0.4 at step %d\n",
                (int)seed, done, secs, threads(), (double)loss, (double)first, (double)repeat, (double)best_pm, first_above);
+    if (!json && phase_window > 0)
+        printf("phase change at step %d (%.2f s, %.2f CPU s; fall %.3f nats between %d-step windows), first seen at step %d\n",
+               phase_at >= 0 ? phase_at + 1 : -1, phase_at >= 0 ? elapsed[phase_at] : -1.0,
+               phase_at >= 0 ? cpu[phase_at] : -1.0, (double)phase_fall,
+               (int)phase_window, phase_seen);
+    free(repeats); free(elapsed); free(cpu);
     free(params); free(grads); free(m); free(v); free(acts); free(losses); free(pm);
     free(tokens); free(targets); free(periods);
     return 0;

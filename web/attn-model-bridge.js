@@ -590,6 +590,15 @@
     beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01, clipNorm: 1.0,
   };
 
+  // The smaller run Figure 2.3 trains in the page: d_model 32 and sequences of 32 (not 64 and
+  // 40), lr 3e-2, the rest as above. One WebAssembly core forms the induction head in a few
+  // seconds: prefix-match above 0.4 at steps 301-483 over seeds 1-8 (README, Figure 2.3);
+  // build/attn-train induction --d-model 32 --seq 32 --lr 0.03 runs it natively.
+  const INDUCTION_FAST = {
+    config: Object.assign({}, INDUCTION_DEFAULTS.config, { context: 32, d_model: 32 }),
+    batch: 32, seq: 32, lr: 3e-2,
+  };
+
   // options: { task: 'induction', config, seed, batch, seq, minPeriod, maxPeriod, lr,
   // beta1, beta2, eps, weightDecay, clipNorm, and schedule: true for warm-up + cosine from lr
   // to lrMin (warmup, totalSteps) }; unspecified fields take INDUCTION_DEFAULTS. step(k) runs k
@@ -598,7 +607,11 @@
   // the next step will train on (data it has not seen), without updating it, and returns
   // { step, loss, lossFirst, lossRepeat, prefixMatch: [layer][head] }: what build/attn-train
   // induction reports at step `step + 1`; measure({ sequence: b }) adds sequence b's tokens,
-  // period and weights[layer][head] (rows).
+  // period and weights[layer][head] (rows); measure({ ablate: { layer, head, kind } }) measures
+  // with that head overridden (kind 'zero' by default: the head switched off).
+  // step(k, { trace: true }) also records each step's split losses and scores in history
+  // ({ steps, loss, lossFirst, lossRepeat, prefixMatch }), phaseChange(window, minDrop) finds
+  // the phase change in it (attn_phase_change), example(options) runs one example sequence.
   function createTrainingJob(coreOrModule, options) {
     const M = moduleOf(coreOrModule);
     options = options || {};
@@ -621,7 +634,10 @@
         tokens: heap.get('tokens', B * T * 4), targets: heap.get('targets', B * T * 4),
         periods: heap.get('periods', B * 4), opt: struct(M, heap, 'opt', 'attn_adamw_options'), loss: heap.get('loss', 8),
         norm: heap.get('norm', 4), posLoss: heap.get('posLoss', B * T * 4),
-        prefix: heap.get('prefix', cfg.n_layers * cfg.n_heads * 4) };
+        prefix: heap.get('prefix', cfg.n_layers * cfg.n_heads * 4),
+        ablation: struct(M, heap, 'ablation', 'attn_gpt_ablation'),
+        exTokens: heap.get('exTokens', T * 4), exTargets: heap.get('exTargets', T * 4),
+        exPeriod: heap.get('exPeriod', 4), exLoss: heap.get('exLoss', T * 4) };
       M.HEAPF32.fill(0, ptr.m >> 2, (ptr.m >> 2) + P);
       M.HEAPF32.fill(0, ptr.v >> 2, (ptr.v >> 2) + P);
       heap.check(M._attn_gpt_init(ptr.params, cfgPtr, o.seed >>> 0));
@@ -642,9 +658,29 @@
         o.minPeriod, o.maxPeriod, o.seed >>> 0, s));
     }
 
-    function stepMany(count) {
+    // what traced steps measured, one entry per step (step(k, { trace: true }))
+    const history = { steps: [], loss: [], lossFirst: [], lossRepeat: [], prefixMatch: [] };
+    const LH = cfg.n_layers * cfg.n_heads;
+
+    // the split losses and prefix-matching scores of the forward now in acts, into history
+    function record(s, loss) {
+      heap.check(M._attn_gpt_position_losses(ptr.posLoss, ptr.acts, ptr.cfg, ptr.targets, B, T));
+      heap.check(M._attn_induction_split_loss(ptr.loss, ptr.loss + 4, ptr.posLoss, ptr.periods, B, T));
+      heap.check(M._attn_prefix_match(ptr.prefix, ptr.acts, ptr.cfg, ptr.tokens, B, T));
+      history.steps.push(s);
+      history.loss.push(loss);
+      history.lossFirst.push(M.HEAPF32[ptr.loss >> 2]);
+      history.lossRepeat.push(M.HEAPF32[(ptr.loss >> 2) + 1]);
+      history.prefixMatch.push(M.HEAPF32.slice(ptr.prefix >> 2, (ptr.prefix >> 2) + LH));
+    }
+
+    // options.trace: each step also measures its batch before the update (as build/attn-train
+    // induction reports it) into history: the same arithmetic as attn_gpt_train_step, in its
+    // three calls, with the split losses and scores read between forward and backward
+    function stepMany(count, options) {
       heap.alive();
       count = count === undefined ? 1 : count | 0;
+      const trace = !!(options && options.trace);
       const losses = new Float32Array(count);
       let lr = 0;
       for (let i = 0; i < count; i++) {
@@ -653,12 +689,61 @@
         lr = lrAt(s);
         writeStruct(M, ptr.opt, 'attn_adamw_options', { lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
           weight_decay: o.weightDecay, clip_norm: o.clipNorm }, true);
-        heap.check(M._attn_gpt_train_step(ptr.params, ptr.grads, ptr.m, ptr.v, ptr.acts, ptr.cfg,
-          ptr.tokens, ptr.targets, B, T, s, ptr.opt, ptr.loss, ptr.norm));
+        if (trace) {
+          heap.check(M._attn_gpt_forward(ptr.acts, ptr.loss, ptr.params, ptr.cfg, ptr.tokens, ptr.targets, B, T, 0, 0));
+          const loss = M.HEAPF32[ptr.loss >> 2];
+          record(s, loss);
+          heap.check(M._attn_gpt_backward(ptr.grads, ptr.acts, ptr.params, ptr.cfg, ptr.tokens, ptr.targets, B, T));
+          heap.check(M._attn_gpt_adamw_step(ptr.params, ptr.grads, ptr.m, ptr.v, ptr.cfg, s, ptr.opt, ptr.norm));
+          M.HEAPF32[ptr.loss >> 2] = loss;
+        } else {
+          heap.check(M._attn_gpt_train_step(ptr.params, ptr.grads, ptr.m, ptr.v, ptr.acts, ptr.cfg,
+            ptr.tokens, ptr.targets, B, T, s, ptr.opt, ptr.loss, ptr.norm));
+        }
         step = s;
         losses[i] = M.HEAPF32[ptr.loss >> 2];
       }
       return { step, loss: count ? losses[count - 1] : null, losses, gradNorm: M.HEAPF32[ptr.norm >> 2], lr };
+    }
+
+    // The phase change in the traced repeated-part losses (attn_phase_change): { step, drop }
+    // with step null while there is none; window in steps, minDrop in nats.
+    function phaseChange(window, minDrop) {
+      heap.alive();
+      const h = history.lossRepeat, n = h.length;
+      const buf = heap.get('history', Math.max(1, n) * 4), out = heap.get('phase', 8);
+      M.HEAPF32.set(h, buf >> 2);
+      heap.check(M._attn_phase_change(out, out + 4, buf, n, window | 0, minDrop));
+      const at = M.HEAP32[out >> 2];
+      return { step: at < 0 ? null : history.steps[at], index: at, drop: M.HEAPF32[(out >> 2) + 1] };
+    }
+
+    // the ablation struct for options.ablate ({ layer, head, kind }), or 0 (none)
+    function ablationOf(ablate) {
+      if (!ablate) return 0;
+      const kind = ABLATIONS[ablate.kind || 'zero'];
+      if (kind === undefined) throw new AttnError(-10, `unknown ablation "${ablate.kind}"`);
+      writeStruct(M, ptr.ablation, 'attn_gpt_ablation', { layer: ablate.layer, head: ablate.head, kind }, false);
+      return ptr.ablation;
+    }
+
+    // One example sequence of the task (attn_induction_batch with batch 1 from options.seed,
+    // default 0, step 0) through the model as it is now, options.ablate applied: { tokens,
+    // period, weights: [layer][head] -> rows }. Training steps are unaffected.
+    function example(options) {
+      heap.alive();
+      options = options || {};
+      heap.check(M._attn_induction_batch(ptr.exTokens, ptr.exTargets, ptr.exPeriod, 1, T, cfg.vocab,
+        o.minPeriod, o.maxPeriod, (options.seed || 0) >>> 0, 0));
+      heap.check(M._attn_gpt_forward(ptr.acts, ptr.exLoss, ptr.params, ptr.cfg, ptr.exTokens, ptr.exTargets, 1, T,
+        ablationOf(options.ablate), 0));
+      return { period: M.HEAP32[ptr.exPeriod >> 2],
+        tokens: Array.from(M.HEAP32.subarray(ptr.exTokens >> 2, (ptr.exTokens >> 2) + T)),
+        weights: Array.from({ length: cfg.n_layers }, (_, l) => Array.from({ length: cfg.n_heads }, (__, h) => {
+          const w = M._attn_gpt_weights(ptr.acts, ptr.cfg, 1, T, l, h) >> 2;
+          const flat = M.HEAPF32.slice(w, w + T * T);
+          return Array.from({ length: T }, (___, r) => flat.subarray(r * T, (r + 1) * T));
+        })) };
     }
 
     // the model now, on the next step's batch, no update; options.sequence = b also returns
@@ -668,7 +753,7 @@
       options = options || {};
       batchOf(step + 1);
       heap.check(M._attn_gpt_forward(ptr.acts, ptr.loss, ptr.params, ptr.cfg, ptr.tokens, ptr.targets,
-        B, T, 0, 0));
+        B, T, ablationOf(options.ablate), 0));
       const loss = M.HEAPF32[ptr.loss >> 2];
       heap.check(M._attn_gpt_position_losses(ptr.posLoss, ptr.acts, ptr.cfg, ptr.targets, B, T));
       const first = ptr.loss, repeat = ptr.loss + 4;
@@ -710,7 +795,7 @@
 
     return {
       config: Object.assign({}, cfg), options: o, paramCount: P,
-      step: stepMany, measure, saveWeights, params,
+      step: stepMany, measure, saveWeights, params, example, phaseChange, history,
       get steps() { return step; },
       heapBytes: () => heap.bytes(),
       cancel() { heap.freeAll(); },
@@ -936,6 +1021,6 @@
 
   Object.assign(ns, { registerWeights, loadWeights, vocabularyOf, sentencesOf, loadModelCore, createGptModel,
     createTrainingJob, createTextModel, loadModel, loadBrownModel: () => loadModel('brown'),
-    MODEL_CODES, WEIGHT_FORMATS: FORMATS, INDUCTION_DEFAULTS });
+    MODEL_CODES, WEIGHT_FORMATS: FORMATS, INDUCTION_DEFAULTS, INDUCTION_FAST });
   if (typeof module === 'object' && module.exports) module.exports = ns;
 })(typeof window !== 'undefined' ? window : globalThis);

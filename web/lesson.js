@@ -10,7 +10,7 @@
   // (for tests and slow machines); the lab's Run button still works.
   const autorunOff = new URLSearchParams(location.search).get('autorun') === '0';
 
-  // data-text, data-focus, data-head, data-temperature on a figure root become its options
+  // data-text, data-focus, data-head, data-temperature, data-seed on a figure root become its options
   function optionsOf(rootNode) {
     const d = rootNode.dataset, o = {};
     if (autorunOff) o.autorun = false;
@@ -23,6 +23,7 @@
     if (d.prompt !== undefined) o.prompt = d.prompt;
     if (d.layer !== undefined) o.layer = Number(d.layer);
     if (d.ablation !== undefined) o.ablation = d.ablation;
+    if (d.seed !== undefined) o.seed = Number(d.seed);
     return o;
   }
 

@@ -488,6 +488,38 @@ static void test_induction_data(void) {
 #define SANITIZED 0
 #endif
 
+// The phase change from a loss history: a synthetic sudden fall is found where it is, a slow
+// drift and a too-short history are not phase changes, bad input gets its codes (the real run
+// is in test_induction_training).
+static void test_phase_change(void) {
+    enum { N = 120 };
+    float h[N], drop = -1;
+    int at = 7;
+    // a plateau at 3.4, a fall over 6 points starting at 70, then 0.3; a little noise
+    for (int i = 0; i < N; i++) {
+        double base = i < 70 ? 3.4 : i < 76 ? 3.4 - (i - 69) * (3.1 / 6.0) : 0.3;
+        h[i] = (float)(base + 0.02 * ((i * 37 % 11) - 5) / 5.0);
+    }
+    check(attn_phase_change(&at, &drop, h, N, 8, 0.5f) == ATTN_OK, "phase change: ok");
+    check(at >= 70 && at <= 76, "a sudden fall at points 70..75 is found there (at %d, fall %.3f)", at, (double)drop);
+    check(drop > 2.0f, "the fall is most of the 3.1 nats (%.3f)", (double)drop);
+    // a slow drift of 1 nat over 120 points never falls 0.5 between two windows of 8
+    for (int i = 0; i < N; i++) h[i] = 3.4f - i / 120.0f;
+    check(attn_phase_change(&at, &drop, h, N, 8, 0.5f) == ATTN_OK && at == -1 && drop > 0.06f && drop < 0.08f,
+          "a slow drift is no phase change (at %d, fall %.4f, want 8/120)", at, (double)drop);
+    check(attn_phase_change(&at, &drop, h, 15, 8, 0.0f) == ATTN_OK && at == -1 && drop == 0.0f,
+          "fewer than two windows of points: none yet");
+    check(attn_phase_change(&at, NULL, h, 16, 8, 0.0f) == ATTN_OK && at == 8, "exactly two windows: the one candidate");
+    check(attn_phase_change(&at, NULL, NULL, 0, 8, 0.5f) == ATTN_OK && at == -1, "an empty history");
+    check(attn_phase_change(NULL, NULL, h, N, 8, 0.5f) == ATTN_ERR_NULL, "NULL index");
+    check(attn_phase_change(&at, NULL, NULL, 4, 8, 0.5f) == ATTN_ERR_NULL, "NULL history");
+    check(attn_phase_change(&at, NULL, h, N, 0, 0.5f) == ATTN_ERR_SIZE, "window 0");
+    check(attn_phase_change(&at, NULL, h, -1, 8, 0.5f) == ATTN_ERR_SIZE, "count < 0");
+    check(attn_phase_change(&at, NULL, h, N, 8, NAN) == ATTN_ERR_NONFINITE, "min_drop NaN");
+    h[3] = INFINITY;
+    check(attn_phase_change(&at, NULL, h, N, 8, 0.5f) == ATTN_ERR_NONFINITE, "inf in the history");
+}
+
 static void test_induction_training(void) {
     // the setting: 2-layer attention-only, no LayerNorm, d_model 64, 4 heads, batch 32;
     // lr 2e-2 (lr 1e-2 needs ~400 steps for the same seed)
@@ -502,12 +534,29 @@ static void test_induction_training(void) {
     attn_adamw_options o = attn_adamw_default_options();
     o.lr = 2e-2f;
     o.weight_decay = 0.01f;
-    int rc = ATTN_OK;
+    // each step as attn_gpt_train_step does it, with the repeated-part loss and the scores of
+    // the batch measured before its update (as build/attn-train reports them)
+    int rc = ATTN_OK, crossed = -1;
+    float *repeats = malloc(sizeof(float) * steps), part;
     for (int step = 1; step <= steps && !rc; step++) {
         rc = attn_induction_batch(M.tokens, M.targets, periods, B, T, c.vocab, 8, 16, seed, step);
-        if (!rc) rc = attn_gpt_train_step(M.params, M.grads, M.m, M.v, M.acts, &c, M.tokens, M.targets, B, T, step, &o, &loss, NULL);
+        if (!rc) rc = attn_gpt_forward(M.acts, &loss, M.params, &c, M.tokens, M.targets, B, T, NULL, 0);
+        if (!rc) rc = attn_gpt_position_losses(losses, M.acts, &c, M.targets, B, T);
+        if (!rc) rc = attn_induction_split_loss(&part, &repeats[step - 1], losses, periods, B, T);
+        if (!rc) rc = attn_prefix_match(pm, M.acts, &c, M.tokens, B, T);
+        for (int h = 4; h < 8 && !rc; h++) if (pm[h] > 0.4f && crossed < 0) crossed = step;
+        if (!rc) rc = attn_gpt_backward(M.grads, M.acts, M.params, &c, M.tokens, M.targets, B, T);
+        if (!rc) rc = attn_gpt_adamw_step(M.params, M.grads, M.m, M.v, &c, step, &o, NULL);
     }
     check(rc == ATTN_OK, "induction training runs (%s)", attn_strerror(rc));
+    // the phase change: the repeated-part loss falls fastest where the head forms
+    int at = -1, early = 0;
+    float fall = 0;
+    check(attn_phase_change(&at, &fall, repeats, steps, 10, 0.3f) == ATTN_OK, "phase change of the run");
+    check(attn_phase_change(&early, NULL, repeats, steps < 150 ? steps : 150, 10, 0.3f) == ATTN_OK,
+          "phase change of its first 150 steps");
+    printf("  phase change at step %d (fall %.3f nats between 10-step windows); prefix-match above 0.4 at step %d\n",
+           at + 1, (double)fall, crossed);
     // measure on a fresh batch
     attn_induction_batch(M.tokens, M.targets, periods, B, T, c.vocab, 8, 16, seed + 1000, 0);
     attn_gpt_forward(M.acts, &loss, M.params, &c, M.tokens, M.targets, B, T, NULL, 0);
@@ -529,7 +578,11 @@ static void test_induction_training(void) {
     if (!SANITIZED) {
         check(best > 0.4f, "a layer-1 head matches prefixes: best score %.3f > 0.4 after %d steps", (double)best, steps);
         check(repeat < first, "the repeated part is easier than the first: %.3f < %.3f", (double)repeat, (double)first);
+        check(crossed > 0 && at >= 0 && abs(at + 1 - crossed) <= 30,
+              "the sudden fall (step %d) is within 30 steps of the head forming (step %d)", at + 1, crossed);
+        check(early == -1, "the plateau of the first 150 steps holds no phase change (found %d)", early);
     }
+    free(repeats);
     free(periods);
     free(losses);
     model_close(&M);
@@ -548,5 +601,6 @@ int main(void) {
     test_tiny_training();
     test_induction_data();
     test_induction_training();
+    test_phase_change();
     return check_summary("gpt");
 }

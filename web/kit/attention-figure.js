@@ -3,8 +3,8 @@
      <script src="attention-figures.js"></script>
      <attention-figure figure="heatmap" text="The cat sat on the mat." focus="cat"></attention-figure>
 
-   Attributes: figure (heatmap | heads | qkv | mask | generate | temperature | scaling), text, head,
-   temperature, focus, mode, step, seed, greedy, cache, layer (generate), number (a caption number such as "1.1"; none by default),
+   Attributes: figure (heatmap | heads | atlas | train | qkv | mask | generate | temperature | scaling | ablation), text, head,
+   temperature, focus, mode, step, seed, greedy, cache, layer, source, prompt, ablation (see README; seed also Figure 2.3's training run), number (a caption number such as "1.1"; none by default),
    autorun ("false": the lab waits for Run). Changing an attribute re-renders; changing figure,
    number or autorun mounts afresh, after destroying the old figure (its timers, listeners and
    jobs). Removing the element destroys its figure too. Several on one page share one WASM

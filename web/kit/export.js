@@ -145,6 +145,11 @@
           `font-family="${escapeXml(style.fontFamily)}" font-size="${round(size)}" fill="${style.color}">${escapeXml(node.value)}</text>`);
       }
       if (node.tagName === 'INPUT' && node.type === 'range') out.push(rangeOf(node, style, r, x0, y0));
+      // a canvas (Figure 2.3's heads) as the picture it shows
+      if (node.tagName === 'CANVAS' && r.width) {
+        out.push(`<image x="${round(r.left - x0)}" y="${round(r.top - y0)}" width="${round(r.width)}" height="${round(r.height)}" ` +
+          `preserveAspectRatio="none" style="image-rendering:pixelated" href="${node.toDataURL('image/png')}"/>`);
+      }
       node.childNodes.forEach(visit);
     })(figure);
 
