@@ -17,6 +17,8 @@
     if (d.text !== undefined) o.text = d.text;
     if (d.focus !== undefined) o.focus = d.focus;
     if (d.head !== undefined) o.head = Number(d.head);
+    if (d.model !== undefined) o.model = d.model;
+    if (d.layer !== undefined) o.layer = Number(d.layer);
     if (d.temperature !== undefined) o.temperature = Number(d.temperature);
     if (d.number !== undefined) o.number = d.number;
     return o;

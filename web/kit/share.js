@@ -9,7 +9,7 @@
 
   // The state keys a link carries, and their names in URLs (short, as people type them).
   const KEYS = [['text', 'text'], ['focus', 'focus'], ['head', 'head'], ['temperature', 't'], ['step', 'step'],
-    ['mode', 'mode']];
+    ['mode', 'mode'], ['model', 'model'], ['layer', 'layer']];
 
   // A figure's state as [urlKey, value] pairs (only the keys that figure has).
   function paramsOf(state) {

@@ -13,7 +13,7 @@
   const MODELS = [['designed', 'Designed heads (written by hand)'], ['trained', 'Trained on English (Brown corpus)']];
 
   // One model handle for one figure. load() starts loading once (a failure may be retried);
-  // rootNode.dataset.model says where it is: loading, ready or error. destroy() frees the
+  // rootNode.dataset.modelState (data-model-state) says where it is: loading, ready or error. destroy() frees the
   // handle's WASM buffers, also when it arrives after the figure is gone.
   function modelLoader(rootNode) {
     let handle = null, pending = null, destroyed = false, error = null;
@@ -25,21 +25,21 @@
         if (pending) return pending;
         if (typeof AE.loadModel !== 'function') {
           error = new Error('the model bridge (attn-model-bridge.js) is not on this page');
-          rootNode.dataset.model = 'error';
+          rootNode.dataset.modelState = 'error';
           return Promise.reject(error);
         }
-        rootNode.dataset.model = 'loading';
+        rootNode.dataset.modelState = 'loading';
         error = null;
         pending = AE.loadModel(MODEL_NAME).then((h) => {
           pending = null;
           if (destroyed) { h.destroy(); throw new Error('the figure was removed'); }
           handle = h;
-          rootNode.dataset.model = 'ready';
+          rootNode.dataset.modelState = 'ready';
           return h;
         }, (err) => {
           pending = null;
           error = err;
-          if (!destroyed) rootNode.dataset.model = 'error';
+          if (!destroyed) rootNode.dataset.modelState = 'error';
           throw err;
         });
         return pending;
@@ -167,7 +167,7 @@
     if (!later.length) {
       return `The trained model reads left to right (Figure 4.1's causal mask): “${words[focus]}” sees only the words before it.`;
     }
-    const shown = later.slice(0, 5).join(' ') + (later.length > 5 ? ' …' : '');
+    const shown = later.slice(0, 5).join(' ').replace(/ ([.,;:!?])/g, '$1') + (later.length > 5 ? ' …' : '');
     return `The trained model reads left to right (Figure 4.1's causal mask): “${words[focus]}” has not read “${shown}” yet, ` +
       'so those words get no weight and cannot help it decide.';
   }
