@@ -122,6 +122,13 @@
       document.addEventListener('ae-temperature-link', (e) => {
         if (mounted.heatmap) mounted.heatmap.set({ temperature: e.detail.linked ? e.detail.temperature : 1 });
       });
+      // Figure 2.2 opens a head of the trained model in Figure 2.1, on its sentence
+      document.addEventListener('ae-open-head', (e) => {
+        if (!mounted.heads) return;
+        mounted.heads.set({ model: 'trained', layer: e.detail.layer, head: e.detail.head, text: e.detail.text });
+        const target = document.querySelector('[data-figure="heads"]');
+        if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
+      });
       AE.page = mounted;
 
       applyHash(mounted, roots, core);
