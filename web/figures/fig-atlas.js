@@ -180,8 +180,9 @@
         kit.el('span', { class: 'ae-atlas-entropy-value', text: texts[l] }))),
         kit.el('p', { class: 'ae-atlas-entropy-key' },
           kit.el('span', { class: 'ae-atlas-key-bar', aria: { hidden: 'true' } }), ' this sentence, mean of the layer\'s heads  ',
-          kit.el('span', { class: 'ae-atlas-key-dot', aria: { hidden: 'true' } }), ' each head on held-out text, 64-token windows, where there is more to spread over' +
-          (uniformText ? ` (even spread over a 64-token window: ${uniformText})` : '')));
+          kit.el('span', { class: 'ae-atlas-key-dot', aria: { hidden: 'true' } }),
+          ` each head on held-out text, in windows of ${atlas && atlas.seq ? atlas.seq : '?'} tokens: more words to spread over` +
+          (uniformText ? ` (an even spread there: ${uniformText})` : '')));
     }
 
     // The selected head's measured numbers, and this sentence's entropy for it.

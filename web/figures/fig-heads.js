@@ -213,9 +213,10 @@
     function buildTrained(shape) {
       if (trainedPicker.dataset.layers === String(shape.layers)) return;
       trainedPicker.dataset.layers = String(shape.layers);
-      layerPicker.replaceChildren(...Array.from({ length: shape.layers }, (_, l) => kit.el('button', {
-        type: 'button', class: 'ae-button', text: 'Layer ' + l, data: { control: 'layer', layer: l },
-        aria: { pressed: 'false' }, on: { click: () => pickLayer(l) } })));
+      layerPicker.replaceChildren(kit.el('span', { class: 'ae-picker-word', aria: { hidden: 'true' }, text: 'Layer' }),
+        ...Array.from({ length: shape.layers }, (_, l) => kit.el('button', {
+          type: 'button', class: 'ae-button ae-button-narrow', text: String(l), data: { control: 'layer', layer: l },
+          aria: { pressed: 'false', label: 'Layer ' + l }, on: { click: () => pickLayer(l) } })));
       trainedPicker.replaceChildren(...Array.from({ length: shape.heads }, (_, h) => kit.el('button', {
         type: 'button', class: 'ae-button', text: 'Head ' + h, data: { head: h, layer: 0 },
         aria: { pressed: 'false' }, on: { click: () => pickHead(h) } })));
