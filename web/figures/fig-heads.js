@@ -86,7 +86,7 @@
     });
     const sideTitle = kit.el('p', { class: 'ae-heads-side-title', text: 'All four heads at a glance' });
     const minisSlot = kit.el('div', { class: 'ae-heads-minis-slot' }, minis);
-    const decoderLine = kit.el('p', { class: 'ae-summary ae-decoder-line' });
+    const decoderLine = kit.el('p', { class: 'ae-decoder-line' });
 
     parts.body.append(kit.el('div', { class: 'ae-controls ae-model-line' }, switcher.node), pickerSlot, desc,
       kit.el('div', { class: 'ae-heads-hover' }, chips.node, summary, decoderLine),

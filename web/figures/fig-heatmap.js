@@ -46,8 +46,8 @@
     const headPick = trained.numberSelect('head', 'Head', 4, (h) => { state.head = h; render(); }, 'Head of the trained model');
     const picks = kit.el('div', { class: 'ae-trained-picks' }, layerPick.node, headPick.node);
     const modelLine = kit.el('div', { class: 'ae-controls ae-model-line' }, switcher.node, picks);
-    const habitLine = kit.el('p', { class: 'ae-summary ae-habit-line' });
-    const decoderLine = kit.el('p', { class: 'ae-summary ae-decoder-line' });
+    const habitLine = kit.el('p', { class: 'ae-habit-line' });
+    const decoderLine = kit.el('p', { class: 'ae-decoder-line' });
     const controls = kit.el('div', { class: 'ae-controls' },
       kit.el('label', { class: 'ae-text-label' }, 'Try your own sentence', input));
     parts.body.append(modelLine, chips.node, summary, headLine, habitLine, decoderLine, controls);
