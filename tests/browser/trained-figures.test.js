@@ -323,6 +323,13 @@ test('dist/ from file://: the lesson in trained mode, and <attention-figure mode
     assert.deepEqual(lesson.problems, []);
     await lesson.context().close();
 
+    // the iframe page: embed.html takes model and layer from its address
+    const framed = await open(browser, 'file://' + path.join(dir, 'embed.html') + '?figure=heads&model=trained&layer=2&head=1');
+    await modelReady(framed, '#figure');
+    assert.equal(await framed.locator('.ae-heads-pickers [data-head][aria-pressed="true"]').evaluate((e) => e.dataset.layer + e.dataset.head), '21');
+    assert.deepEqual(framed.problems, []);
+    await framed.context().close();
+
     const page = await open(browser, 'file://' + path.join(dir, 'course.html'));
     const inner = (id, sel) => page.locator(`#${id}`).locator(sel);
     await page.waitForFunction(() => ['h', 'm', 'a'].every((id) => {
