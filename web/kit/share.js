@@ -18,6 +18,8 @@
       if (!state || !(key in state) || state[key] === null || state[key] === undefined) continue;
       let value = state[key];
       if (key === 'step' && value < 0) continue;                 // -1: the whole matrix, the default
+      if (key === 'model' && value === 'designed') continue;     // the default model
+      if (key === 'layer' && 'model' in state && state.model !== 'trained') continue;   // trained only
       if (key === 'mode') value = value === 'none' || value === 'encoder' ? 'encoder' : 'decoder';
       pairs.push([urlKey, String(value)]);
     }
