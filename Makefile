@@ -190,16 +190,18 @@ brown-pack: build/brown_pack build/brown/train.bin
 	OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$(TRAIN_THREADS) build/brown_pack models/brown-f32.aewt models/brown.aewt
 	@$(MAKE) --no-print-directory brown-script
 
-# web/weights-brown.js: models/brown.aewt, models/brown-vocab.txt and the held-out sentences of
-# Figure 6.2 (models/brown-heldout-sentences.txt, committed) in one classic script that
-# the model bridge loads lazily (checked by the C loader of web/attn-model-core.js first).
+# web/weights-brown.js: models/brown.aewt, models/brown-vocab.txt, the head atlas
+# models/brown-atlas.json and the held-out sentences of Figure 6.2
+# (models/brown-heldout-sentences.txt, committed) in one classic script that the model bridge
+# loads lazily (checked by the C loader of web/attn-model-core.js first).
 brown-script: web/attn-model-core.js
-	NODE_PATH=/usr/share/nodejs node tools/wrap_weights.js models/brown.aewt web/weights-brown.js brown --vocab models/brown-vocab.txt --sentences models/brown-heldout-sentences.txt
+	NODE_PATH=/usr/share/nodejs node tools/wrap_weights.js models/brown.aewt web/weights-brown.js brown --vocab models/brown-vocab.txt --atlas models/brown-atlas.json --sentences models/brown-heldout-sentences.txt
 
 # The head atlas of the shipped model, recomputed from the whole held-out text by the CLI
 # (models/brown-atlas.json).
 brown-atlas: build/attn build/brown/train.bin
 	build/attn --model brown --atlas --heldout build/brown --atlas-out models/brown-atlas.json
+	@$(MAKE) --no-print-directory brown-script
 
 HELDOUT_SENTENCES ?= 40
 # The held-out sentences of Figure 6.2's every-head grid (models/brown-heldout-sentences.txt,

@@ -710,6 +710,15 @@ int attn_atlas_measure(attn_atlas_head *heads, attn_atlas_summary *summary, cons
                        int n, int max_repeated, double *acc, float *work, size_t work_floats,
                        int *int_work, size_t work_ints);
 
+// How sharp each head is on one text, after attn_gpt_forward() on it (batch 1, seq tokens):
+// head_entropy (n_layers * n_heads, layer-major) gets each head's mean row entropy in bits
+// over rows 1..seq-1 (row 0 can only look at itself), as the atlas measures it on held-out
+// text; layer_entropy (n_layers, may be NULL) the mean over each layer's heads. seq == 1 gives
+// zeros (no row has a choice); ATTN_ERR_SIZE when seq is outside 1..context. acts must hold
+// a forward pass of batch 1 and seq tokens (the core cannot tell).
+int attn_atlas_entropy(float *head_entropy, float *layer_entropy, const float *acts,
+                       const attn_gpt_config *cfg, int seq);
+
 // "diffuse", "induction", "determiner", "verb-noun", "previous-token", "first-token"; NULL
 // when out of range.
 const char *attn_habit_name(int habit);

@@ -208,6 +208,32 @@ int attn_atlas_finish(attn_atlas_head *heads, const double *acc, const attn_gpt_
     return ATTN_OK;
 }
 
+int attn_atlas_entropy(float *head_entropy, float *layer_entropy, const float *acts,
+                       const attn_gpt_config *cfg, int seq) {
+    if (!head_entropy || !acts || !cfg) return ATTN_ERR_NULL;
+    int rc = attn_gpt_check_config(cfg);
+    if (rc < 0) return rc;
+    if (seq < 1 || seq > cfg->context) return ATTN_ERR_SIZE;
+    for (int l = 0; l < cfg->n_layers; l++) {
+        double layer_sum = 0;
+        for (int h = 0; h < cfg->n_heads; h++) {
+            const float *w = attn_gpt_weights(acts, cfg, 1, seq, l, h);
+            if (!w) return ATTN_ERR_STATE;
+            double sum = 0;
+            for (int i = 1; i < seq; i++) {
+                const float *row = w + (size_t)i * seq;
+                for (int j = 0; j <= i; j++)
+                    if (row[j] > 0) sum -= row[j] * log2(row[j]);
+            }
+            double mean = seq > 1 ? sum / (seq - 1) : 0;
+            head_entropy[l * cfg->n_heads + h] = (float)mean;
+            layer_sum += mean;
+        }
+        if (layer_entropy) layer_entropy[l] = (float)(layer_sum / cfg->n_heads);
+    }
+    return ATTN_OK;
+}
+
 const char *attn_habit_name(int habit) {
     static const char *const NAMES[ATTN_HABITS] = {
         "diffuse", "induction", "determiner", "verb-noun", "previous-token", "first-token",

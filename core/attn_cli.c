@@ -310,11 +310,21 @@ static int run_model(const model_args *args, const char *argv0, const char *text
     for (int i = 0, first = 1; i < n; i++)
         if (unknown[i]) { printf("%s%d", first ? "" : ", ", i + 1); first = 0; }
     printf("], \"total_tokens\": %d, \"truncated\": %s, \"layers\": [", total, total > n ? "true" : "false");
+    // how sharp each head and layer is on this text (mean row entropy, bits; as the atlas)
+    float *head_entropy = malloc(sizeof(float) * (size_t)cfg->n_layers * (size_t)cfg->n_heads);
+    float layer_entropy[ATTN_GPT_MAX_LAYERS];
+    if (!head_entropy) return fail("out of memory", NULL);
+    rc = attn_atlas_entropy(head_entropy, layer_entropy, acts, cfg, seq);
+    if (rc < 0) return fail("cannot measure entropy", attn_strerror(rc));
     for (int l = 0; l < cfg->n_layers; l++) {
-        printf("%s{\"heads\": [", l ? ", " : "");
+        printf("%s{\"entropy\": ", l ? ", " : "");
+        print_full(layer_entropy[l]);
+        printf(", \"heads\": [");
         for (int h = 0; h < cfg->n_heads; h++) {
             const float *w = attn_gpt_weights(acts, cfg, 1, seq, l, h);
-            printf("%s{\"name\": \"L%dH%d\", \"layer\": %d, \"head\": %d, \"weights\": [", h ? ", " : "", l, h, l, h);
+            printf("%s{\"name\": \"L%dH%d\", \"layer\": %d, \"head\": %d, \"entropy\": ", h ? ", " : "", l, h, l, h);
+            print_full(head_entropy[l * cfg->n_heads + h]);
+            printf(", \"weights\": [");
             for (int i = 0; i < seq; i++) {
                 printf("%s[", i ? ", " : "");
                 for (int j = 0; j < seq; j++) { if (j) printf(", "); print_full(w[(size_t)i * seq + j]); }

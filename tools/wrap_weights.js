@@ -4,7 +4,9 @@
 // <script> tag (fetch() of a local file is blocked there). The script calls
 // AttentionExplorer.registerWeights(name, base64, { vocab }); when it runs before
 // web/attn-model-bridge.js it parks the data in AttentionExplorer.pendingWeights.
-//   node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt] [--sentences held-out.txt]
+//   node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt] [--atlas atlas.json] [--sentences held-out.txt]
+// --atlas adds the model's head atlas, the JSON `build/attn --model NAME --atlas` wrote
+// (models/brown-atlas.json): the page shows those measured numbers, never retyped ones.
 // --sentences adds the held-out sentences of Figure 6.2 (text, one a line) as extra.sentences.
 // (name defaults to in.bin's base name). The file is checked by the C loader first
 // (web/attn-model-core.js, when built): a corrupt or truncated file is refused with the core's
@@ -13,7 +15,23 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-async function checkWithCore(bytes, vocab) {
+// The atlas must describe this model: one entry per layer and head, each with a habit.
+function checkAtlas(atlas, layers, heads) {
+  if (!atlas || !Array.isArray(atlas.layers) || atlas.layers.length !== layers) {
+    throw new Error(`the atlas has ${atlas && atlas.layers ? atlas.layers.length : 'no'} layers, the model ${layers}`);
+  }
+  atlas.layers.forEach((l, i) => {
+    if (!Array.isArray(l.heads) || l.heads.length !== heads) throw new Error(`atlas layer ${i}: not ${heads} heads`);
+    l.heads.forEach((h, k) => {
+      if (h.layer !== i || h.head !== k || typeof h.habit !== 'string' || typeof h.entropy !== 'number') {
+        throw new Error(`atlas layer ${i} head ${k}: not a head of the atlas`);
+      }
+    });
+  });
+  return `; atlas of ${layers} x ${heads} heads`;
+}
+
+async function checkWithCore(bytes, vocab, atlas) {
   const corePath = path.join(__dirname, '..', 'web', 'attn-model-core.js');
   if (!fs.existsSync(corePath)) {
     if (String.fromCharCode(...bytes.subarray(0, 4)) !== 'AEWT') throw new Error('not a weight file (no AEWT magic)');
@@ -46,35 +64,41 @@ async function checkWithCore(bytes, vocab) {
     if (!vocab.startsWith('<s>\n')) throw new Error('the vocabulary: id 0 must be the boundary token <s>');
     words = `; vocabulary of ${count} words checked by attn_vocab_count`;
   }
+  if (atlas) words += checkAtlas(atlas, c[4], c[3]);
   return `checked by the C loader: ${names.map((n, i) => n + ' ' + c[i]).join(', ')}; ` +
     `${floats} parameters, ${M.HEAP32[fmt >> 2] === abi.ATTN_WEIGHTS_INT8 ? 'int8' : 'float32'}${words}`;
 }
 
 async function main() {
   const args = process.argv.slice(2);
-  let vocabPath = null, sentencesPath = null;
+  let vocabPath = null, atlasPath = null, sentencesPath = null;
   const at = args.indexOf('--vocab');
   if (at >= 0) { vocabPath = args[at + 1]; args.splice(at, 2); }
+  const atAtlas = args.indexOf('--atlas');
+  if (atAtlas >= 0) { atlasPath = args[atAtlas + 1]; args.splice(atAtlas, 2); }
   const sat = args.indexOf('--sentences');
   if (sat >= 0) { sentencesPath = args[sat + 1]; args.splice(sat, 2); }
   const [input, output, nameArg] = args;
-  if (!input || !output || (at >= 0 && !vocabPath) || (sat >= 0 && !sentencesPath)) {
-    console.error('usage: node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt] [--sentences held-out.txt]');
+  if (!input || !output || (at >= 0 && !vocabPath) || (atAtlas >= 0 && !atlasPath) || (sat >= 0 && !sentencesPath)) {
+    console.error('usage: node tools/wrap_weights.js in.bin out.js [name] [--vocab vocab.txt] [--atlas atlas.json] [--sentences held-out.txt]');
     process.exit(2);
   }
   const name = nameArg || path.basename(input).replace(/\.[^.]*$/, '');
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`name "${name}": use letters, digits, - and _`);
   const bytes = new Uint8Array(fs.readFileSync(input));
   const vocab = vocabPath ? fs.readFileSync(vocabPath, 'utf8') : null;
-  const checked = await checkWithCore(bytes, vocab);
+  const atlas = atlasPath ? JSON.parse(fs.readFileSync(atlasPath, 'utf8')) : null;
+  const checked = await checkWithCore(bytes, vocab, atlas);
   const base64 = Buffer.from(bytes).toString('base64');
   const sentences = sentencesPath ? fs.readFileSync(sentencesPath, 'utf8').split('\n').filter((l) => l.trim()) : null;
-  const extraFields = [];
-  if (vocab !== null) extraFields.push(`vocab: ${JSON.stringify(vocab)}`);
-  if (sentences) extraFields.push(`sentences: ${JSON.stringify(sentences)}`);
-  const extra = extraFields.length ? `, { ${extraFields.join(', ')} }` : '';
+  const fields = [];
+  if (vocab !== null) fields.push(`vocab: ${JSON.stringify(vocab)}`);
+  if (atlas !== null) fields.push(`atlas: ${JSON.stringify(atlas)}`);
+  if (sentences) fields.push(`sentences: ${JSON.stringify(sentences)}`);
+  const extra = fields.length ? `, { ${fields.join(', ')} }` : '';
   const js = `/* Attention Explorer weights "${name}": ${bytes.length} bytes (AEWT weight file, ` +
     `core/attn_weights.c), base64` + (vocab === null ? '' : `,\n   and its vocabulary (${path.basename(vocabPath)}, one word a line, line k = id k)`) +
+    (atlas === null ? '' : `,\n   and its head atlas (${path.basename(atlasPath)}, measured by core/attn_atlas.c)`) +
     (sentences ? `,\n   and ${sentences.length} held-out sentences (${path.basename(sentencesPath)}, never trained on)` : '') +
     `.\n   Made by tools/wrap_weights.js; loaded lazily by web/attn-model-bridge.js. */\n` +
     `(function (root) {\n` +

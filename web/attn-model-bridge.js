@@ -63,6 +63,7 @@
   const registered = new Map();   // name -> Uint8Array
   const vocabularies = new Map(); // name -> the vocabulary text the weights script carries
   const sentenceSets = new Map(); // name -> held-out sentences the weights script carries
+  const atlases = new Map();      // name -> the head atlas the weights script carries (C's JSON)
   const waiting = new Map();      // name -> [{ resolve, reject }]
 
   function decodeBase64(text) {
@@ -73,10 +74,12 @@
   }
 
   // Called by a weights script (tools/wrap_weights.js output); extra.vocab is the model's
-  // vocabulary (one word a line) when the script carries one.
+  // vocabulary (one word a line) when the script carries one, extra.atlas its head atlas (what
+  // `build/attn --model NAME --atlas --json` measured on held-out text, as that JSON).
   function registerWeights(name, base64, extra) {
     if (extra && typeof extra.vocab === 'string') vocabularies.set(name, extra.vocab);
     if (extra && Array.isArray(extra.sentences)) sentenceSets.set(name, extra.sentences.filter((t) => typeof t === 'string'));
+    if (extra && extra.atlas && typeof extra.atlas === 'object') atlases.set(name, extra.atlas);
     registered.set(name, decodeBase64(base64));
     (waiting.get(name) || []).forEach((w) => w.resolve(registered.get(name)));
     waiting.delete(name);
@@ -85,6 +88,11 @@
   // The vocabulary text registered with the weights `name` (after loadWeights), or null.
   function vocabularyOf(name) {
     return vocabularies.has(name) ? vocabularies.get(name) : null;
+  }
+
+  // The head atlas registered with the weights `name` (after loadWeights), or null.
+  function atlasOf(name) {
+    return atlases.has(name) ? atlases.get(name) : null;
   }
 
   // weights scripts that ran before this file parked their data here ({ data, extra }; a bare
@@ -294,7 +302,9 @@
   // forward(tokens, options) runs the model on token ids (1..context of them) and returns
   //   { n, logits: last position's row (or all rows with options.all), probs: softmax of the
   //     last row at options.temperature (default 1), weights: [layer][head] -> n rows }
-  // options.weights === false skips the attention weights; options.ablate = { layer, head,
+  // options.weights === false skips the attention weights; options.entropy adds entropy:
+  // { heads: [layer][head], layers: [layer] }, mean row entropy in bits (attn_atlas_entropy);
+  // options.ablate = { layer, head,
   // kind: 'uniform'|'shuffle'|'zero', seed } overrides one head; options.top = k adds top: the
   // ids of the k likeliest next tokens, likeliest first (attn_top_k on probs).
   function createGptModel(coreOrModule, bytes) {
@@ -358,6 +368,13 @@
         const topPtr = heap.get('top', options.top * 4);
         const count = heap.check(M._attn_top_k(topPtr, probsPtr, V, options.top | 0));
         out.top = Array.from(M.HEAP32.subarray(topPtr >> 2, (topPtr >> 2) + count));
+      }
+      if (options.entropy) {
+        const at = heap.get('entropy', (L * H + L) * 4);
+        heap.check(M._attn_atlas_entropy(at, at + L * H * 4, acts, cfgPtr, n));
+        const flat = M.HEAPF32.slice(at >> 2, (at >> 2) + L * H + L);
+        out.entropy = { heads: Array.from({ length: L }, (_, l) => Array.from(flat.subarray(l * H, (l + 1) * H))),
+          layers: Array.from(flat.subarray(L * H)) };
       }
       if (options.weights !== false) {
         out.weights = [];
@@ -813,8 +830,9 @@
   // start token <s> (id 0), looks the words up (attn_vocab_ids: an unknown word gets its
   // class's id), runs the model and returns, with the CLI's keys and meaning:
   //   { model, tokens: ['<s>', ...], ids, vocab_words, unknown: [indices into tokens],
-  //     total_tokens, truncated, layers: [{ heads: [{ name: 'L0H0', layer, head,
-  //     weights: rows (Float32Array) }] }], next: [{ word, id, logit, prob }] x 10 }
+  //     total_tokens, truncated, layers: [{ entropy, heads: [{ name: 'L0H0', layer, head,
+  //     entropy, weights: rows (Float32Array) }] }], next: [{ word, id, logit, prob }] x 10 }
+  // entropy: mean row entropy in bits of the head, and of the layer's heads (attn_atlas_entropy).
   // next: the 10 likeliest next words after the last token (attn_top_k on the softmax).
   function createTextModel(coreOrModule, bytes, vocabText, name, sentences) {
     const heldout = Array.isArray(sentences) ? sentences.slice() : null;
@@ -885,12 +903,14 @@
     function run(text, options) {
       options = options || {};
       const e = encode(text);
-      const out = model.forward(e.ids, { top: 10 });
+      const out = model.forward(e.ids, { top: 10, entropy: true });
       const result = {
         model: name, tokens: e.tokens, ids: e.ids, vocab_words: e.ids.map(wordOf), unknown: e.unknown,
         total_tokens: e.total, truncated: e.total > e.n,
         layers: out.weights.map((heads, l) => ({
-          heads: heads.map((weights, h) => ({ name: `L${l}H${h}`, layer: l, head: h, weights })),
+          entropy: out.entropy.layers[l],
+          heads: heads.map((weights, h) => ({ name: `L${l}H${h}`, layer: l, head: h,
+            entropy: out.entropy.heads[l][h], weights })),
         })),
         next: out.top.map((id) => nextOf(out, id)),
       };
@@ -1007,19 +1027,22 @@
   // The trained model `name` (default 'brown') ready for run(text): loads the model module and
   // weights-NAME.js (weights and vocabulary) the first time it is asked for, never before.
   // options as for loadWeights. Each call returns a new handle; destroy() it when done.
+  // handle.atlas: the head atlas the weights script carries (atlasOf(name)), or null.
   function loadModel(name, options) {
     name = name || 'brown';
     return Promise.all([loadModelCore(), loadWeights(name, options)]).then(([M, bytes]) => {
       const vocab = vocabularyOf(name);
       if (vocab === null) throw new Error(`weights-${name}.js carries no vocabulary (tools/wrap_weights.js --vocab)`);
-      return createTextModel(M, bytes, vocab, name, sentenceSets.get(name) || null);
+      const handle = createTextModel(M, bytes, vocab, name, sentenceSets.get(name) || null);
+      handle.atlas = atlasOf(name);
+      return handle;
     });
   }
 
   // The held-out sentences registered with the weights `name` (after loadWeights), or null.
   function sentencesOf(name) { return sentenceSets.has(name) ? sentenceSets.get(name).slice() : null; }
 
-  Object.assign(ns, { registerWeights, loadWeights, vocabularyOf, sentencesOf, loadModelCore, createGptModel,
+  Object.assign(ns, { registerWeights, loadWeights, vocabularyOf, sentencesOf, atlasOf, loadModelCore, createGptModel,
     createTrainingJob, createTextModel, loadModel, loadBrownModel: () => loadModel('brown'),
     MODEL_CODES, WEIGHT_FORMATS: FORMATS, INDUCTION_DEFAULTS, INDUCTION_FAST });
   if (typeof module === 'object' && module.exports) module.exports = ns;

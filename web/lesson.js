@@ -17,6 +17,8 @@
     if (d.text !== undefined) o.text = d.text;
     if (d.focus !== undefined) o.focus = d.focus;
     if (d.head !== undefined) o.head = Number(d.head);
+    if (d.model !== undefined) o.model = d.model;
+    if (d.layer !== undefined) o.layer = Number(d.layer);
     if (d.temperature !== undefined) o.temperature = Number(d.temperature);
     if (d.number !== undefined) o.number = d.number;
     if (d.source !== undefined) o.source = d.source;
@@ -124,6 +126,13 @@
       // Figure 5.1's switch sends its temperature to Figure 1.1
       document.addEventListener('ae-temperature-link', (e) => {
         if (mounted.heatmap) mounted.heatmap.set({ temperature: e.detail.linked ? e.detail.temperature : 1 });
+      });
+      // Figure 2.2 opens a head of the trained model in Figure 2.1, on its sentence
+      document.addEventListener('ae-open-head', (e) => {
+        if (!mounted.heads) return;
+        mounted.heads.set({ model: 'trained', layer: e.detail.layer, head: e.detail.head, text: e.detail.text });
+        const target = document.querySelector('[data-figure="heads"]');
+        if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
       });
       AE.page = mounted;
 

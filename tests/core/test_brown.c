@@ -305,6 +305,54 @@ static void test_tiny_training(void) {
     free(tiny.params); free(grads); free(m); free(v); free(acts);
 }
 
+// attn_atlas_entropy on one held-out window against each row's entropy computed here in
+// double from the weights; one token gives zeros; bad arguments are refused.
+static void test_sentence_entropy(void) {
+    if (!int8.params) return;
+    const attn_gpt_config *cfg = &int8.cfg;
+    const int L = cfg->n_layers, H = cfg->n_heads;
+    float head[64], layer[8];
+    for (int seq = 1; seq <= 40; seq += 39) {
+        float *acts = malloc(attn_gpt_activation_floats(cfg, 1, seq) * sizeof(float));
+        int rc = attn_gpt_forward(acts, NULL, int8.params, cfg, sample_ids, NULL, 1, seq, NULL, 0);
+        check(rc == ATTN_OK, "forward on %d tokens", seq);
+        rc = attn_atlas_entropy(head, layer, acts, cfg, seq);
+        check(rc == ATTN_OK, "attn_atlas_entropy on %d tokens (%s)", seq, attn_strerror(rc));
+        double worst = 0, lworst = 0;
+        for (int l = 0; l < L; l++) {
+            double lsum = 0;
+            for (int h = 0; h < H; h++) {
+                const float *w = attn_gpt_weights(acts, cfg, 1, seq, l, h);
+                double total = 0;
+                for (int i = 1; i < seq; i++)
+                    for (int j = 0; j < seq; j++) {
+                        double p = w[i * seq + j];
+                        if (p > 0) total -= p * log(p) / log(2.0);
+                    }
+                double want = seq > 1 ? total / (seq - 1) : 0;
+                lsum += want;
+                double d = fabs(want - head[l * H + h]);
+                if (!(d <= worst)) worst = d;
+            }
+            double d = fabs(lsum / H - layer[l]);
+            if (!(d <= lworst)) lworst = d;
+        }
+        check(worst <= 1e-5 && lworst <= 1e-5, "%d tokens: head and layer entropies as computed here "
+              "(max |diff| %.2g, %.2g)", seq, worst, lworst);
+        if (seq == 40) check(head[0] > 0.5f && head[0] < log2(40.0), "a real head is neither certain nor uniform (%.3f)", (double)head[0]);
+        else check(head[0] == 0 && layer[L - 1] == 0, "one token: nothing to choose, entropy 0");
+        check(attn_atlas_entropy(head, NULL, acts, cfg, seq) == ATTN_OK, "layer_entropy may be NULL");
+        check(attn_atlas_entropy(NULL, layer, acts, cfg, seq) == ATTN_ERR_NULL, "NULL head_entropy");
+        check(attn_atlas_entropy(head, layer, NULL, cfg, seq) == ATTN_ERR_NULL, "NULL acts");
+        check(attn_atlas_entropy(head, layer, acts, cfg, 0) == ATTN_ERR_SIZE, "0 tokens");
+        check(attn_atlas_entropy(head, layer, acts, cfg, cfg->context + 1) == ATTN_ERR_SIZE, "past the context");
+        attn_gpt_config bad = *cfg;
+        bad.n_heads = 0;
+        check(attn_atlas_entropy(head, layer, acts, &bad, seq) == ATTN_ERR_CONFIG, "an invalid config");
+        free(acts);
+    }
+}
+
 int main(void) {
     test_vocab();
     int have_sample = load_sample() == 0;
@@ -312,6 +360,7 @@ int main(void) {
     if (have_sample) {
         test_shipped_file();
         test_atlas();
+        test_sentence_entropy();
         test_tiny_training();
     }
     return check_summary("brown");

@@ -52,11 +52,17 @@ function assertSameAsCli(got, want, label) {
     layer.heads.forEach((head, h) => {
       const mine = got.layers[l].heads[h];
       assert.deepEqual([mine.name, mine.layer, mine.head], [head.name, head.layer, head.head]);
+      assert.deepEqual(Object.keys(mine), Object.keys(head), `${label}: a head's keys, in the CLI's order`);
+      assert.ok(Math.abs(mine.entropy - head.entropy) <= 1e-4, `${label}: ${head.name} entropy ${mine.entropy} vs ${head.entropy}`);
       assert.equal(mine.weights.length, want.ids.length, 'one row per token');
       worstW = Math.max(worstW, maxAbsDiff(mine.weights, head.weights));
     });
   });
   assert.ok(worstW <= 1e-5, `${label}: every head's weights within 1e-5 (${worstW})`);
+  want.layers.forEach((layer, l) => {
+    assert.deepEqual(Object.keys(got.layers[l]), Object.keys(layer), `${label}: a layer's keys`);
+    assert.ok(Math.abs(got.layers[l].entropy - layer.entropy) <= 1e-4, `${label}: layer ${l} entropy`);
+  });
   assert.deepEqual(got.next.map((x) => [x.word, x.id]), want.next.map((x) => [x.word, x.id]),
     `${label}: the same 10 next words, in order`);
   const worstP = Math.max(...got.next.map((x, i) => Math.abs(x.prob - want.next[i].prob) / want.next[i].prob));
@@ -168,3 +174,53 @@ function readName(M, ptr) {
   while (M.HEAPU8[ptr]) s += String.fromCharCode(M.HEAPU8[ptr++]);
   return s;
 }
+
+// The head atlas travels with the weights (tools/wrap_weights.js --atlas): exactly the JSON that
+// core/attn_atlas.c measured (models/brown-atlas.json, which `build/attn --model brown --atlas
+// --json` also prints without held-out data), never numbers typed into the page.
+test('the weights script carries the C-measured head atlas; entropies of a text as the CLI', async () => {
+  const model = await AE.loadModel('brown');
+  try {
+    const committed = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'brown-atlas.json'), 'utf8'));
+    assert.deepEqual(model.atlas, committed);
+    assert.deepEqual(AE.atlasOf('brown'), committed);
+    const cli = spawnSync(CLI, ['--model', 'brown', '--atlas', '--json'], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const printed = JSON.parse(cli.stdout);
+    if (printed.source === 'committed') assert.deepEqual(model.atlas, printed.atlas);
+    const habits = model.atlas.layers.flatMap((l) => l.heads.map((h) => h.name + ':' + h.habit));
+    assert.equal(habits.length, 16);
+    assert.ok(habits.includes('L2H3:determiner'), habits.join(' '));
+    // no words: the tokenizer's EMPTY error, which the figures turn into a friendly note
+    assert.throws(() => model.run('   '), (e) => e.code === -9 && /no words/.test(e.message));
+    // one word: row 1 chooses between <s> and itself
+    const one = model.run('jury');
+    assert.deepEqual(one.tokens, ['<s>', 'jury']);
+    assert.ok(one.layers.every((l) => l.entropy >= 0 && l.entropy <= 1 + 1e-6));
+    const want = cliJson('The jury said it did find that many of the');
+    const got = model.run('The jury said it did find that many of the');
+    got.layers.forEach((l, i) => {
+      assert.ok(Math.abs(l.entropy - want.layers[i].entropy) <= 1e-4, `layer ${i}: ${l.entropy} vs ${want.layers[i].entropy}`);
+      assert.ok(l.entropy > 0.3 && l.entropy < Math.log2(11), `layer ${i}: between certain and uniform (${l.entropy})`);
+    });
+  } finally {
+    model.destroy();
+  }
+});
+
+test('wrap_weights.js refuses an atlas that does not describe the model', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-atlas-'));
+  try {
+    const atlas = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'brown-atlas.json'), 'utf8'));
+    atlas.layers.pop();
+    fs.writeFileSync(path.join(dir, 'atlas.json'), JSON.stringify(atlas));
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'wrap_weights.js'), path.join(ROOT, 'models', 'brown.aewt'),
+      path.join(dir, 'w.js'), 'brown', '--vocab', path.join(ROOT, 'models', 'brown-vocab.txt'), '--atlas', path.join(dir, 'atlas.json')],
+    { encoding: 'utf8', env: Object.assign({}, process.env, { NODE_PATH: '/usr/share/nodejs' }) });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /the atlas has 3 layers, the model 4/);
+    assert.ok(!fs.existsSync(path.join(dir, 'w.js')), 'nothing written');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -53,6 +53,15 @@
       add('candidates', i, null, word, '', 'score', bar.dataset.score);
       add('candidates', i, null, word, '', 'probability', bar.dataset.prob);
     });
+    // Figure 2.2: each head's habit and held-out entropy, and each layer's entropy on the text
+    figure.querySelectorAll('[data-layer][data-head][data-habit]').forEach((cell) => {
+      const l = Number(cell.dataset.layer), h = Number(cell.dataset.head), name = `L${l}H${h}`;
+      add('atlas', l, h, name, '', 'habit', cell.dataset.habit);
+      add('atlas', l, h, name, '', 'heldout_entropy_bits', cell.dataset.entropy);
+    });
+    figure.querySelectorAll('[data-layer-entropy]').forEach((row) => {
+      add('layer_entropy', Number(row.dataset.layer), null, 'layer ' + row.dataset.layer, '', 'entropy_bits', row.dataset.layerEntropy);
+    });
     figure.querySelectorAll('[data-kernel][data-n]').forEach((point) => {
       const n = Number(point.dataset.n), kernel = point.dataset.kernel;
       add('measurements', n, null, kernel, '', 'ms', point.dataset.ms);

@@ -354,6 +354,15 @@
         if (value === 'decoder' || value === 'causal') options.mode = 'decoder';
         else if (value === 'encoder' || value === 'none') options.mode = 'encoder';
         else notes.push(`Mode "${shown(value)}" is unknown; use decoder or encoder.`);
+      } else if (key === 'model') {
+        // Figures 1.1 and 2.1: the designed heads or the trained Brown model
+        if (value === 'designed' || value === 'trained') options.model = value;
+        else notes.push(`Model "${shown(value)}" is unknown; use designed or trained. Showing the designed heads.`);
+      } else if (key === 'layer') {
+        // a layer of the trained model; its upper end is checked once the model has loaded
+        const l = Number(value);
+        if (value !== '' && Number.isInteger(l) && l >= 0) options.layer = l;
+        else notes.push(`There is no layer "${shown(value)}"; showing layer 0.`);
       } else if (key === 'focus') {
         options.focus = String(value).slice(0, 200);
       } else if (key === 'number') {

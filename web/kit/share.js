@@ -9,7 +9,7 @@
 
   // The state keys a link carries, and their names in URLs (short, as people type them).
   const KEYS = [['text', 'text'], ['focus', 'focus'], ['head', 'head'], ['temperature', 't'], ['step', 'step'],
-    ['mode', 'mode'], ['seed', 'seed'], ['greedy', 'greedy'], ['cache', 'cache'], ['layer', 'layer'],
+    ['mode', 'mode'], ['model', 'model'], ['seed', 'seed'], ['greedy', 'greedy'], ['cache', 'cache'], ['layer', 'layer'],
     ['source', 'source'], ['prompt', 'prompt'], ['ablation', 'ablation']];
 
   // A figure's state as [urlKey, value] pairs (only the keys that figure has).
@@ -19,6 +19,8 @@
       if (!state || !(key in state) || state[key] === null || state[key] === undefined) continue;
       let value = state[key];
       if (key === 'step' && value < 0) continue;                 // -1: the whole matrix, the default
+      if (key === 'model' && value === 'designed') continue;     // the default model
+      if (key === 'layer' && 'model' in state && state.model !== 'trained') continue;   // trained only
       if (key === 'mode') value = value === 'none' || value === 'encoder' ? 'encoder' : 'decoder';
       pairs.push([urlKey, String(value)]);
     }
