@@ -49,9 +49,17 @@
     return new URL('embed.html?' + query([['figure', name]].concat(paramsOf(state))), location.href).href;
   }
 
+  // Where the one-script bundle is: the page's own <script src=".../attention-figures.js"> (dist/,
+  // or a course site that hosts it elsewhere), else beside the page (`make` writes a copy into
+  // web/ too, so the page `make serve` serves offers a script that exists).
+  function bundleUrl() {
+    const own = Array.from(document.scripts).find((s) => /(^|\/)attention-figures\.js$/.test(s.src.replace(/[?#].*$/, '')));
+    return own ? own.src : new URL('attention-figures.js', location.href).href;
+  }
+
   function snippets(name, state, link) {
     const src = embedUrl(name, state);
-    const script = new URL('attention-figures.js', location.href).href;
+    const script = bundleUrl();
     const attrs = [['figure', name]].concat(paramsOf(state).map(([k, v]) => [k === 't' ? 'temperature' : k, v]));
     return {
       link,
@@ -99,15 +107,26 @@
       const s = snippets(name, state, linkOf(name, state));
       for (const key of Object.keys(fields)) fields[key].value = s[key];
     };
+    const setOpen = (open) => {
+      panel.hidden = !open;
+      shareButton.setAttribute('aria-expanded', String(open));
+      status.textContent = '';
+      if (open) fill();
+    };
     const shareButton = kit.el('button', { type: 'button', class: 'ae-button', text: 'Share / embed',
       data: { control: 'share' }, aria: { expanded: 'false', controls: id },
-      on: { click: () => {
-        const open = panel.hidden;
-        panel.hidden = !open;
-        shareButton.setAttribute('aria-expanded', String(open));
-        status.textContent = '';
-        if (open) fill();
-      } } });
+      on: { click: () => setOpen(panel.hidden) } });
+    // Escape closes the panel and returns focus to its button. (Tab needs no help: the panel
+    // follows the button in the DOM, page.css shows it below the row of exports.)
+    panel.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      setOpen(false);
+      shareButton.focus();
+    });
+    shareButton.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !panel.hidden) { e.preventDefault(); setOpen(false); }
+    });
 
     const stamp = () => 'attention-' + name;
     const exportButton = (format, label) => kit.el('button', { type: 'button', class: 'ae-button ae-share-export',
@@ -124,12 +143,12 @@
         }
       } } });
 
+    // DOM order = Tab order: the button, its panel, then the exports
     const bar = kit.el('div', { class: 'ae-share', role: 'group', aria: { label: 'Share or export this figure' } },
-      kit.el('div', { class: 'ae-share-buttons' }, shareButton,
+      kit.el('div', { class: 'ae-share-buttons' }, shareButton, panel,
         kit.el('span', { class: 'ae-share-sep', aria: { hidden: 'true' }, text: 'Export' }),
         exportButton('png', 'PNG'), exportButton('svg', 'SVG'), exportButton('csv', 'CSV'), exportButton('json', 'JSON'),
-        status),
-      panel);
+        status));
     return { node: bar, refresh() { if (!panel.hidden) fill(); } };
   }
 
