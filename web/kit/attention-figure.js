@@ -16,7 +16,7 @@
   const AE = (root.AttentionExplorer = root.AttentionExplorer || {});
   if (typeof customElements === 'undefined' || customElements.get('attention-figure')) return;
 
-  const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number', 'autorun'];
+  const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number', 'autorun', 'edits'];
   const REMOUNT_ATTRIBUTES = ['figure', 'number', 'autorun'];
 
   // Attributes as figure options, checked like URL values: a bad one is dropped or clamped

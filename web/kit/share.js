@@ -9,7 +9,19 @@
 
   // The state keys a link carries, and their names in URLs (short, as people type them).
   const KEYS = [['text', 'text'], ['focus', 'focus'], ['head', 'head'], ['temperature', 't'], ['step', 'step'],
-    ['mode', 'mode']];
+    ['mode', 'mode'], ['edits', 'edits']];
+
+  // Figure 3.1's what-if edits, { q: { token: { dim: value } }, k: ... }, as "q8.3:1.5,k1.0:-2"
+  // (query or key, token index, dimension, the number typed); kit.cleanOptions reads it back.
+  function editsText(edits) {
+    const out = [];
+    for (const part of ['q', 'k']) {
+      for (const [token, dims] of Object.entries((edits && edits[part]) || {})) {
+        for (const [dim, value] of Object.entries(dims)) out.push(`${part}${token}.${dim}:${value}`);
+      }
+    }
+    return out.join(',');
+  }
 
   // A figure's state as [urlKey, value] pairs (only the keys that figure has).
   function paramsOf(state) {
@@ -19,6 +31,8 @@
       let value = state[key];
       if (key === 'step' && value < 0) continue;                 // -1: the whole matrix, the default
       if (key === 'mode') value = value === 'none' || value === 'encoder' ? 'encoder' : 'decoder';
+      if (key === 'edits') value = editsText(value);
+      if (key === 'edits' && !value) continue;                   // no edits: the model's own vectors
       pairs.push([urlKey, String(value)]);
     }
     return pairs;
