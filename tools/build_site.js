@@ -98,9 +98,9 @@ function writePackage() {
       'lesson, and the <attention-figure> element) in one classic script, with a one-figure page for iframes.',
     license: repo.license,
     keywords: ['attention', 'transformer', 'webassembly', 'web-component', 'education'],
-    browser: 'attention-figures.js',
-    unpkg: 'attention-figures.js',
-    jsdelivr: 'attention-figures.js',
+    browser: LIST.bundle,
+    unpkg: LIST.bundle,
+    jsdelivr: LIST.bundle,
     files: files.sort(),
   };
   fs.writeFileSync(path.join(DIST, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
@@ -124,10 +124,10 @@ async function build() {
     '   WebAssembly, its bridge, every figure, and the <attention-figure> element). MIT licence; the\n' +
     '   lexicon includes data derived from WordNet 3.1 (c) Princeton University. Sources: web/, core/. */\n';
   const bundle = header + read(CORE) + '\n' + await small(rest.join('\n;\n')) + '\n';
-  fs.writeFileSync(path.join(DIST, 'attention-figures.js'), bundle);
+  fs.writeFileSync(path.join(DIST, LIST.bundle), bundle);
   // and a copy in web/ (not tracked), so the component snippet the lesson's Share panel offers
   // on the page `make serve` serves names a script that exists
-  fs.writeFileSync(path.join(WEB, 'attention-figures.js'), bundle);
+  fs.writeFileSync(path.join(WEB, LIST.bundle), bundle);
 
   for (const f of COPY) {
     const text = read(f);
