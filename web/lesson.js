@@ -101,7 +101,8 @@
 
   // ---- what Figure 1.1's head did, from the numbers it shows ---------------------------
   // Under Figure 1.1 the page says where the focal word's attention went, with the weights the
-  // figure prints (ranked by C's top-k) and the sentence's subject as C's embedding marks it.
+  // figure prints (in the order C ranked them: the figure's data-top) and the sentence's subject
+  // as C's embedding marks it.
   // It never says a pronoun was resolved: for the lesson's puzzle it says whether the top word is
   // the answer, and the flip (big <-> small) shows the weights just as sure when they are wrong.
   const PUZZLE = /\btrophy\b.*\bsuitcase\b.*\btoo (big|small)\b/i;
@@ -122,15 +123,19 @@
       const focal = chips.find((c) => c.getAttribute('aria-pressed') === 'true');
       if (!focal || chips.some((c) => c.dataset.weight === undefined)) return;
       const words = chips.map((c) => c.dataset.text);
-      // the weights as the figure printed them, ranked by C
-      const [top, next] = core.topK(Float32Array.from(chips, (c) => Number(c.dataset.weight)), 2);
+      // the figure's own ranking of the weights it printed (C's top-k, its data-top hook)
+      const [top, next] = (figureRoot.dataset.top || '').split(' ').filter(Boolean).map(Number);
+      if (!(top >= 0 && top < chips.length)) return;
       const f = Number(focal.dataset.tokenIndex);
       const parts = ['From ', em(words[f]), ', this head sends ', num(chips[top].dataset.weight), ' to ', em(words[top]),
         ', more than to any other word'];
       if (next !== undefined) parts.push('; next comes ', em(words[next]), ' with ', num(chips[next].dataset.weight));
       parts.push('.');
       let result = null;
-      try { result = core.model(state.text, { temperature: 1, parts: ['weights'] }); } catch (err) { /* no words to mark */ }
+      // the figure's own call (same options: the bridge's cache answers, no new C work)
+      try {
+        result = core.model(state.text, { temperature: state.temperature, parts: ['weights'] });
+      } catch (err) { /* an empty or broken text: no subject to mark */ }
       const subjectAt = result ? result.featureNames.indexOf('subject') : -1;
       if (result && subjectAt >= 0 && result.tokens.length === words.length) {
         const subject = result.features.findIndex((row) => row[subjectAt] > 0);
@@ -145,7 +150,7 @@
           parts.push(' Here that is the right answer. Does the head know why? Flip the puzzle and see.');
         } else {
           parts.push(' But here the thing that was too ' + version + ' is the ', em(answer),
-            ': the weights point at the wrong noun, and look just as sure');
+            ': the weights point at the wrong word, and look just as sure');
           if (other) parts.push(' as they did before the flip (', em(other.word), ' ', num(other.weight), ')');
           parts.push('. Weights are not understanding (section 06).');
         }

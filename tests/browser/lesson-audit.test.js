@@ -58,7 +58,7 @@ test('under Figure 1.1: what the head did, from the numbers shown; the flip; nev
   assert.equal(Number(chips[topNow].weight).toFixed(3), flipped.heads[0].weights[it][topNow].toFixed(3));
   text = await reading.textContent();
   assert.match(text, new RegExp(`sends ${chips[topNow].weight} to trophy`));
-  assert.match(text, new RegExp(`too small is the suitcase: the weights point at the wrong noun, and look just as sure as they did before the flip \\(trophy ${before.replace('.', '\\.')}\\)`));
+  assert.match(text, new RegExp(`too small is the suitcase: the weights point at the wrong word, and look just as sure as they did before the flip \\(trophy ${before.replace('.', '\\.')}\\)`));
   assert.equal(await flip.textContent(), 'Flip the puzzle: make it too big');
   await page.waitForFunction(() => /text=.*too%20small/.test(location.hash), null, { timeout: 5000 });
   await shot(page, 'lesson-pronoun-flip-1280', page.locator('#looking'));

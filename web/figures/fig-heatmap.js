@@ -66,7 +66,10 @@
       chips.setWeights(row, report.texts);
       chips.setFocal(state.focus);
       const focal = tokens[state.focus].text;
-      const top = kit.topThreeText(core, tokens, row, report.texts);
+      // C's ranking of the row, also published (data-top) for the lesson's reading under the figure
+      const order = Array.from(core.topK(row, 3));
+      const top = order.map((j) => tokens[j].text + ' ' + report.texts[j]).join(', ');
+      root.dataset.top = order.join(' ');
       summary.replaceChildren(kit.el('b', { text: focal }), ' looks at ' + top + '. Its weights add up to ' + report.sumText + '.');
       const lineKey = headIndex + '\n' + state.temperature;
       if (lineKey !== headLineKey) {   // printed once per head and temperature, not per hover
