@@ -286,7 +286,7 @@ model-weights:
 
 # Remove everything the build made.
 clean:
-	rm -rf build dist web/core/attn-core.js web/attn-model-core.js
+	rm -rf build dist web/core/attn-core.js web/attn-model-core.js web/attention-figures.js
 
 # List the verbs: each target with the first sentence of the comment above it.
 help:

@@ -238,6 +238,12 @@ int attn_log_positions(float *out, const float *values, int count, float lo, flo
 // exponent finite; a result that overflows float is ATTN_ERR_NONFINITE.
 int attn_power_line(float *out, const float *xs, int count, float x0, float y0, float exponent);
 
+// *slope = the least-squares slope of log(ys) against log(xs): the k of a cost that grows like
+// x^k, measured (log-log axes show it as a straight line of that slope). count >= 2 (else
+// ATTN_ERR_SIZE); every x and y finite and > 0 (else ATTN_ERR_RANGE); the xs must not all be
+// equal (ATTN_ERR_RANGE). Sums in double.
+int attn_log_slope(float *slope, const float *xs, const float *ys, int count);
+
 // indices (min(k, count)) = positions of the k largest values, largest first, ties to the
 // lower index; -INFINITY ranks last, NaN is ATTN_ERR_NONFINITE. Returns how many were written.
 int attn_top_k(int *indices, const float *values, int count, int k);

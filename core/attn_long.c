@@ -213,6 +213,29 @@ int attn_power_line(float *out, const float *xs, int count, float x0, float y0, 
     return ATTN_OK;
 }
 
+int attn_log_slope(float *slope, const float *xs, const float *ys, int count) {
+    if (!slope || !xs || !ys) return ATTN_ERR_NULL;
+    if (count < 2) return ATTN_ERR_SIZE;
+    double mean_x = 0.0, mean_y = 0.0;
+    for (int i = 0; i < count; i++) {
+        if (!(xs[i] > 0.0f) || !isfinite(xs[i]) || !(ys[i] > 0.0f) || !isfinite(ys[i])) return ATTN_ERR_RANGE;
+        mean_x += log(xs[i]);
+        mean_y += log(ys[i]);
+    }
+    mean_x /= count;
+    mean_y /= count;
+    // centred sums: no cancellation when the xs are large and close together
+    double sxx = 0.0, sxy = 0.0;
+    for (int i = 0; i < count; i++) {
+        const double dx = log(xs[i]) - mean_x;
+        sxx += dx * dx;
+        sxy += dx * (log(ys[i]) - mean_y);
+    }
+    if (!(sxx > 0.0)) return ATTN_ERR_RANGE;
+    *slope = (float)(sxy / sxx);
+    return ATTN_OK;
+}
+
 int attn_top_k(int *indices, const float *values, int count, int k) {
     if (!indices || !values) return ATTN_ERR_NULL;
     if (count <= 0 || k <= 0) return ATTN_ERR_SIZE;

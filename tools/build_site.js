@@ -8,6 +8,7 @@
 //   dist/index.html            the lesson, loading that one script
 //   dist/embed.html            one figure for an iframe
 //   dist/examples/course.html  a course page embedding three figures
+//   dist/package.json          the folder as an npm package (no dependencies; `npm pack` in dist/)
 //   dist/attn-model-core.js, dist/weights-brown.js
 //                              the trained model, apart: the model bridge (in the bundle) loads
 //                              them from beside the bundle only when a figure asks
@@ -76,6 +77,35 @@ function useBundle(html, name) {
     html.slice(end + '<!-- /scripts -->'.length);
 }
 
+// dist/package.json: the folder as an npm package a course site can install (`npm pack` in
+// dist/, or `npm install attention-explorer` once published) or load from a CDN by URL. No
+// dependencies; name, version, licence from the repo's package.json; "files" is every file
+// the folder holds.
+function writePackage() {
+  const repo = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const files = [];
+  (function walk(dir) {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.push(path.relative(DIST, full).split(path.sep).join('/'));
+    }
+  })(DIST);
+  const pkg = {
+    name: repo.name,
+    version: repo.version,
+    description: 'Interactive attention figures (the C attention core as WebAssembly, every figure of the ' +
+      'lesson, and the <attention-figure> element) in one classic script, with a one-figure page for iframes.',
+    license: repo.license,
+    keywords: ['attention', 'transformer', 'webassembly', 'web-component', 'education'],
+    browser: LIST.bundle,
+    unpkg: LIST.bundle,
+    jsdelivr: LIST.bundle,
+    files: files.sort(),
+  };
+  fs.writeFileSync(path.join(DIST, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+}
+
 async function build() {
   checkListed();
   fs.rmSync(DIST, { recursive: true, force: true });
@@ -93,8 +123,11 @@ async function build() {
   const header = '/* attention-figures.js: Attention Explorer in one classic script (the C attention core as\n' +
     '   WebAssembly, its bridge, every figure, and the <attention-figure> element). MIT licence; the\n' +
     '   lexicon includes data derived from WordNet 3.1 (c) Princeton University. Sources: web/, core/. */\n';
-  fs.writeFileSync(path.join(DIST, 'attention-figures.js'),
-    header + read(CORE) + '\n' + await small(rest.join('\n;\n')) + '\n');
+  const bundle = header + read(CORE) + '\n' + await small(rest.join('\n;\n')) + '\n';
+  fs.writeFileSync(path.join(DIST, LIST.bundle), bundle);
+  // and a copy in web/ (not tracked), so the component snippet the lesson's Share panel offers
+  // on the page `make serve` serves names a script that exists
+  fs.writeFileSync(path.join(WEB, LIST.bundle), bundle);
 
   for (const f of COPY) {
     const text = read(f);
@@ -108,6 +141,8 @@ async function build() {
 
   // the trained model, beside the bundle: never inside attention-figures.js
   for (const f of MODEL_FILES) fs.copyFileSync(path.join(WEB, f), path.join(DIST, f));
+
+  writePackage();
 
   let total = 0, modelTotal = 0;
   const sizes = [], modelSizes = [];

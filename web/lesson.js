@@ -106,6 +106,76 @@
     if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
   }
 
+  // ---- what Figure 1.1's head did, from the numbers it shows ---------------------------
+  // Under Figure 1.1 the page says where the focal word's attention went, with the weights the
+  // figure prints (in the order C ranked them: the figure's data-top) and the sentence's subject
+  // as C's embedding marks it.
+  // It never says a pronoun was resolved: for the lesson's puzzle it says whether the top word is
+  // the answer, and the flip (big <-> small) shows the weights just as sure when they are wrong.
+  const PUZZLE = /\btrophy\b.*\bsuitcase\b.*\btoo (big|small)\b/i;
+  const ANSWER = { big: 'trophy', small: 'suitcase' };
+  const FLIP = { big: 'small', small: 'big' };
+
+  function pronounReading(box, figureRoot, core, instance) {
+    const now = box.querySelector('.reading-now'), flip = box.querySelector('[data-control="flip"]');
+    const seen = {};   // the puzzle's version ('big' / 'small') -> { word, weight } last shown
+    const em = (t) => kit.el('em', { text: t }), num = (t) => kit.el('strong', { text: t });
+
+    function update() {
+      const state = instance.state;
+      const size = (state.text.match(/\btoo (big|small)\b/i) || [])[1];
+      flip.hidden = !size;
+      if (size) flip.textContent = 'Flip the puzzle: make it too ' + FLIP[size.toLowerCase()];
+      const chips = Array.from(figureRoot.querySelectorAll('[data-token-index]'));
+      const focal = chips.find((c) => c.getAttribute('aria-pressed') === 'true');
+      if (!focal || chips.some((c) => c.dataset.weight === undefined)) return;
+      const words = chips.map((c) => c.dataset.text);
+      // the figure's own ranking of the weights it printed (C's top-k, its data-top hook)
+      const [top, next] = (figureRoot.dataset.top || '').split(' ').filter(Boolean).map(Number);
+      if (!(top >= 0 && top < chips.length)) return;
+      const f = Number(focal.dataset.tokenIndex);
+      const parts = ['From ', em(words[f]), ', this head sends ', num(chips[top].dataset.weight), ' to ', em(words[top]),
+        ', more than to any other word'];
+      if (next !== undefined) parts.push('; next comes ', em(words[next]), ' with ', num(chips[next].dataset.weight));
+      parts.push('.');
+      let result = null;
+      // the figure's own call (same options: the bridge's cache answers, no new C work)
+      try {
+        result = core.model(state.text, { temperature: state.temperature, parts: ['weights'] });
+      } catch (err) { /* an empty or broken text: no subject to mark */ }
+      const subjectAt = result ? result.featureNames.indexOf('subject') : -1;
+      if (result && subjectAt >= 0 && result.tokens.length === words.length) {
+        const subject = result.features.findIndex((row) => row[subjectAt] > 0);
+        if (subject === top) parts.push(' That word is the subject of the sentence.');
+        else if (subject >= 0) parts.push(' The subject of the sentence is ', em(words[subject]), '.');
+      }
+      const puzzle = state.text.match(PUZZLE);
+      if (puzzle && words[f].toLowerCase() === 'it') {
+        const version = puzzle[1].toLowerCase(), answer = ANSWER[version], other = seen[FLIP[version]];
+        seen[version] = { word: words[top], weight: chips[top].dataset.weight };
+        if (words[top].toLowerCase() === answer) {
+          parts.push(' Here that is the right answer. Does the head know why? Flip the puzzle and see.');
+        } else {
+          parts.push(' But here the thing that was too ' + version + ' is the ', em(answer),
+            ': the weights point at the wrong word, and look just as sure');
+          if (other) parts.push(' as they did before the flip (', em(other.word), ' ', num(other.weight), ')');
+          parts.push('. Weights are not understanding (section 06).');
+        }
+      }
+      now.replaceChildren(...parts);
+    }
+
+    flip.addEventListener('click', () => {
+      const size = (instance.state.text.match(/\btoo (big|small)\b/i) || [])[1];
+      if (!size) return;
+      instance.set({ text: instance.state.text.replace(/\btoo (big|small)\b/i, (m, w) => 'too ' + FLIP[w.toLowerCase()]),
+        focus: 'it' });
+      figureRoot.dispatchEvent(new Event('change'));   // the address follows, as after any edit
+    });
+    figureRoot.addEventListener('ae-rendered', update);
+    update();
+  }
+
   function start() {
     const roots = Array.from(document.querySelectorAll('[data-figure]'));
     AE.loadCore().then((core) => {
@@ -135,6 +205,9 @@
         if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
       });
       AE.page = mounted;
+      const reading = document.querySelector('[data-reading="heatmap"]');
+      const heatRoot = roots.find((r) => r.dataset.figure === 'heatmap');
+      if (reading && heatRoot && mounted.heatmap) pronounReading(reading, heatRoot, core, mounted.heatmap);
 
       applyHash(mounted, roots, core);
       window.addEventListener('hashchange', () => applyHash(mounted, roots, core));

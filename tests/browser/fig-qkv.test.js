@@ -105,7 +105,9 @@ test('data-ready; "it" looks at "animal"; every number equals a JS reference fro
   assert.equal(s.words[argmax(s.weights)], 'animal');
   assert.deepEqual(s.chipWeights, s.weights, 'the chips show the row of the table');
   assert.equal(await fig.locator('[data-control="text"]').inputValue(), SENTENCE);
-  assert.match(await fig.locator('.ae-qkv-formula-text').textContent(), /softmax\(QKᵀ \/ √d\) V\s*d = 8/);
+  // the lesson's formula line (no-break spaces keep each half together on a phone)
+  assert.match((await fig.locator('.ae-qkv-formula-text').textContent()).replace(/\u00a0/g, ' '),
+    /attention\(Q, K, V\) = softmax\(QKᵀ \/ √d\) VThree matmuls and a softmax\. That is all of it\.d = 8/);
   // the same numbers from the native CLI (the model built by gcc, in another process)
   const ref = cliModel(SENTENCE, { vectors: true }).heads[0];
   assertRowShown(s.q, ref.q[7], 2, 'query of "it"');

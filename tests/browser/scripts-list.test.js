@@ -33,7 +33,8 @@ test('index.html and embed.html load exactly the listed scripts, then their own 
 });
 
 test('every listed file exists, and every script in web/ is listed', () => {
-  const listed = LIST.scripts.concat([LIST.component], Object.values(LIST.pages), LIST.assets, LIST.model);
+  // (LIST.bundle: the build's one-script bundle, which it also writes into web/)
+  const listed = LIST.scripts.concat([LIST.component, LIST.bundle], Object.values(LIST.pages), LIST.assets, LIST.model);
   for (const f of listed) assert.ok(fs.existsSync(path.join(WEB, f)), `${f} exists`);
   const found = [];
   (function walk(dir) {

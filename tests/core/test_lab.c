@@ -255,7 +255,47 @@ static void test_abi_table(void) {
           size == (double)sizeof(attn_trace), "abi: a constant, an offset and a size by name");
 }
 
+// The slope of a measured cost on log-log axes, against costs built with a known exponent and
+// against the textbook least-squares formula in double on noisy points.
+static void test_log_slope(void) {
+    const float xs[5] = { 16, 64, 256, 1024, 4096 };
+    float ys[5], slope = -1;
+    for (int k = 0; k <= 2; k++) {
+        for (int i = 0; i < 5; i++) ys[i] = 3e-4f * powf(xs[i], (float)k);
+        check(attn_log_slope(&slope, xs, ys, 5) == ATTN_OK && fabsf(slope - (float)k) < 1e-5f,
+              "exact n^%d: slope %.6f", k, slope);
+    }
+    // y = 5 (flat) then growing: a fit over the first two points is 0, over the last two is 1
+    const float bend[4] = { 5, 5, 20, 80 }, xb[4] = { 16, 32, 128, 512 };
+    attn_log_slope(&slope, xb, bend, 2);
+    check(fabsf(slope) < 1e-6f, "flat start: slope 0 (%.6f)", slope);
+    attn_log_slope(&slope, xb + 2, bend + 2, 2);
+    check(fabsf(slope - 1.0f) < 1e-5f, "two points a factor 4 apart in both: slope 1 (%.6f)", slope);
+    // noisy points against the formula slope = (n Sxy - Sx Sy) / (n Sxx - Sx^2) in double
+    float xr[9], yr[9], noise[9];
+    attn_fill_random(noise, 9, 7);
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int i = 0; i < 9; i++) {
+        xr[i] = (float)(16 << i);
+        yr[i] = (float)(0.01 * pow(xr[i], 1.7) * (1.0 + 0.3 * noise[i]));
+        const double lx = log((double)xr[i]), ly = log((double)yr[i]);
+        sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly;
+    }
+    const double want = (9 * sxy - sx * sy) / (9 * sxx - sx * sx);
+    check(attn_log_slope(&slope, xr, yr, 9) == ATTN_OK && fabs(slope - want) < 1e-5,
+          "noisy n^1.7: %.6f, formula %.6f", slope, want);
+    check(attn_log_slope(&slope, xs, ys, 1) == ATTN_ERR_SIZE, "one point: no slope");
+    const float same[3] = { 8, 8, 8 };
+    check(attn_log_slope(&slope, same, ys, 3) == ATTN_ERR_RANGE, "all xs equal");
+    const float zero[2] = { 1, 0 }, two[2] = { 1, 2 };
+    check(attn_log_slope(&slope, two, zero, 2) == ATTN_ERR_RANGE, "a cost of 0 has no log");
+    const float nan_x[2] = { 1, NAN };
+    check(attn_log_slope(&slope, nan_x, two, 2) == ATTN_ERR_RANGE, "NaN x");
+    check(attn_log_slope(NULL, xs, ys, 5) == ATTN_ERR_NULL, "no output");
+}
+
 int main(void) {
+    test_log_slope();
     test_head_rows();
     test_kernel_bytes();
     test_power_line_and_top_k();

@@ -215,6 +215,23 @@ test('logPositions and powerLine: axis positions and reference lines computed by
   assert.throws(() => core.powerLine([1, 2], 0, 1, 2), (e) => e.code === CODES.RANGE);
 });
 
+test('logSlope: the least-squares slope on log-log axes, by C (Figure 6.1 quotes it)', async () => {
+  const core = await loadCore();
+  const xs = [16, 32, 64, 128, 256];
+  for (const k of [0, 1, 2]) {
+    assert.ok(Math.abs(core.logSlope(xs, xs.map((x) => 0.003 * x ** k)) - k) < 1e-5, `n^${k}`);
+  }
+  // noisy costs against the textbook formula in double
+  const ys = [0.011, 0.019, 0.052, 0.09, 0.31];
+  const lx = xs.map(Math.log), ly = ys.map(Math.log), n = xs.length;
+  const sum = (a) => a.reduce((s, v) => s + v, 0);
+  const want = (n * sum(lx.map((x, i) => x * ly[i])) - sum(lx) * sum(ly)) / (n * sum(lx.map((x) => x * x)) - sum(lx) ** 2);
+  assert.ok(Math.abs(core.logSlope(xs, ys) - want) < 1e-5, `${core.logSlope(xs, ys)} vs ${want}`);
+  assert.throws(() => core.logSlope([4], [1]), (e) => e instanceof AttnError && e.code === CODES.SIZE);
+  assert.throws(() => core.logSlope([4, 4], [1, 2]), (e) => e.code === CODES.RANGE);
+  assert.throws(() => core.logSlope([4, 8], [1, 0]), (e) => e.code === CODES.RANGE);
+});
+
 test('bytes per kernel come from C: the n x n weights for full, O(n·d) for the others', async () => {
   const core = await loadCore();
   const d = 64, linearFloats = d * d + 2 * d;

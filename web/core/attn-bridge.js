@@ -423,6 +423,15 @@
       return readFloats(outPtr, xs.length);
     }
 
+    // The slope of log(ys) against log(xs), least squares, by C: how fast a measured cost grows.
+    function logSlope(xs, ys) {
+      const xPtr = writeFloats('long.slopeX', Float32Array.from(xs));
+      const yPtr = writeFloats('long.slopeY', Float32Array.from(ys));
+      const outPtr = buffer('long.slopeOut', 4);
+      check(C._attn_log_slope(outPtr, xPtr, yPtr, xs.length));
+      return readFloats(outPtr, 1)[0];
+    }
+
     // The core's number for a kernel name; an unknown name is ATTN_ERR_KERNEL.
     function kernelId(kernel) {
       if (!Object.prototype.hasOwnProperty.call(KERNELS, kernel)) {
@@ -560,7 +569,7 @@
         weights: wPtr ? rowsOf(readFloats(wPtr, n * n), n, n) : null };
     }
 
-    const longContext = { fillRandom, logPositions, powerLine, kernelBytes, longJob, linear,
+    const longContext = { fillRandom, logPositions, powerLine, logSlope, kernelBytes, longJob, linear,
       fullMaxN: FULL_MAX_N, defaultWindow: DEFAULT_WINDOW };
 
     return {

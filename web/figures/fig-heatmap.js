@@ -29,13 +29,14 @@
     const parts = kit.frame(root, options.number === undefined ? '1.1' : options.number,
       options.title || 'Attention weights for one head', 'Hover · tap · arrow keys');
     let tokens = [];
+    let pickPronoun = false;   // a sentence was typed: focus its pronoun, not whatever index was focal
 
     const chips = kit.tokenRow((i) => { state.focus = i; render(); });
     const headLine = kit.el('p', { class: 'ae-summary ae-head-line' });
     const summary = kit.el('p', { class: 'ae-summary', aria: { hidden: 'true' } });
     const input = kit.el('input', { class: 'ae-text', type: 'text', value: state.text, spellcheck: 'false',
       autocomplete: 'off', data: { control: 'text' }, aria: { label: 'Sentence for Figure 1.1' },
-      on: { input: () => { state.text = input.value; render(); } } });
+      on: { input: () => { state.text = input.value; pickPronoun = true; render(); } } });
     // the model switch, and the trained model's layer and head (shown in trained mode)
     const switcher = trained.modelSwitch('Model for Figure 1.1', (value) => {
       if (value === state.model) return;
@@ -79,7 +80,10 @@
       const head = result.heads[headIndex];
       const known = tokens.length === result.tokens.length && typeof state.focus === 'number';
       tokens = result.tokens;
-      if (!known || !(Number.isInteger(state.focus) && state.focus >= 0 && state.focus < tokens.length)) {
+      const pronoun = pickPronoun ? pronounOf(result) : -1;
+      pickPronoun = false;
+      if (pronoun >= 0) state.focus = pronoun;
+      else if (!known || !(Number.isInteger(state.focus) && state.focus >= 0 && state.focus < tokens.length)) {
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', tokens.length - 1));
       }
       const row = head.weights[state.focus];
@@ -89,7 +93,8 @@
       chips.setWeights(row, report.texts);
       chips.setFocal(state.focus);
       const focal = tokens[state.focus].text;
-      const top = kit.topThreeText(core, tokens, row, report.texts);
+      // C's ranking of the row, also published (data-top) for the lesson's reading under the figure
+      const top = kit.topThreeText(core, tokens, row, report.texts, root);
       summary.replaceChildren(kit.el('b', { text: focal }), ' looks at ' + top + '. Its weights add up to ' + report.sumText + '.');
       const lineKey = headIndex + '\n' + state.temperature;
       if (lineKey !== headLineKey) {   // printed once per head and temperature, not per hover
@@ -171,7 +176,7 @@
       chips.setFocal(state.focus);
       trained.markTokens(chips.node, result, state.focus);
       const focal = words[state.focus];
-      const top = kit.topThreeText(core, tokens, row, texts);
+      const top = kit.topThreeText(core, tokens, row, texts, root);   // data-top for the reading
       summary.replaceChildren(kit.el('b', { text: focal }), ' looks at ' + top + '. Its weights add up to ' + sumText + '.');
       const lineKey = 'trained\n' + head.name;
       if (lineKey !== headLineKey) {
@@ -186,6 +191,23 @@
       parts.live.say(head.name + ': ' + focal + ' attends most to ' + top + '.');
       root.dataset.focus = String(state.focus);
       kit.rendered(root);
+    }
+
+    // The pronoun to look from in a typed sentence, by C's word classes: the first one with a
+    // noun or name before it (something to point back to), else the first one; -1 if none.
+    function pronounOf(result) {
+      const f = result.featureNames || [], rows = result.features || [];
+      const pron = f.indexOf('pronoun'), noun = f.indexOf('noun'), name = f.indexOf('proper name');
+      if (pron < 0 || rows.length !== result.tokens.length) return -1;
+      let first = -1, seenNoun = false;
+      for (let i = 0; i < rows.length; i++) {
+        if (rows[i][pron] > 0) {
+          if (seenNoun) return i;
+          if (first < 0) first = i;
+        }
+        if (rows[i][noun] > 0 || (name >= 0 && rows[i][name] > 0)) seenNoun = true;
+      }
+      return first;
     }
 
     render();

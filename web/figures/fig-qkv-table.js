@@ -45,9 +45,11 @@
     let cur = null, tokens = [], hotKey = null, tabKey = 'q';
 
     function drawFormula() {
-      const t = state.temperature === 1 ? '' : ' / T';
+      // no-break spaces inside each half: on a phone the line breaks only after "="
+      const t = state.temperature === 1 ? '' : '\u00a0/\u00a0T';
       formulaText.replaceChildren(
-        el('code', { class: 'ae-qkv-big', text: `softmax(QKᵀ / √d${t}) V` }),
+        el('code', { class: 'ae-qkv-big', text: `attention(Q,\u00a0K,\u00a0V)\u00a0= softmax(QKᵀ\u00a0/\u00a0√d${t})\u00a0V` }),
+        el('span', { class: 'ae-qkv-motto', text: 'Three matmuls and a softmax. That is all of it.' }),
         el('span', { text: `d = ${dText}` + (t ? ', T = ' + core.format([state.temperature], 2)[0] : '') +
           ` · the row for “${cur.word}”: score every key, scale, softmax, then mix the values.` }));
     }

@@ -82,6 +82,7 @@
 
     return {
       node,
+      forget() { editorKey = null; },   // edits set from outside (a link): rebuild the inputs
       draw(current, shownTokens, editBase) {
         cur = current;
         tokens = shownTokens;

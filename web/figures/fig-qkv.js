@@ -19,8 +19,9 @@
       temperature: options.temperature !== undefined ? options.temperature : 1,
       numbers: options.numbers !== undefined ? !!options.numbers : root.clientWidth >= 600,
       keyToken: null,                                // the key being nudged; null = the top one
-      edits: { q: {}, k: {} },                       // token index -> { dim: value typed }
+      edits: options.edits || { q: {}, k: {} },       // token index -> { dim: value typed }
     };
+    let keepEdits = !!options.edits;                 // edits from a link: keep them through the next draw
     const number = options.number === undefined ? '3.1' : options.number;
     const parts = kit.frame(root, number, options.title || 'Q, K, V vectors for your sentence', 'Hover · type · nudge');
     const dText = core.format([core.headDim], 0)[0];
@@ -95,10 +96,22 @@
       if (!known || !inRange) {
         state.focus = kit.findToken(tokens, state.focus, kit.findToken(tokens, 'it', tokens.length - 1));
       }
-      if (editBase !== state.text + '\n' + h) {          // new vectors: old nudges mean nothing
-        editBase = state.text + '\n' + h;
+      if (editBase !== state.text + '\n' + h && !keepEdits) {   // new vectors: old nudges mean nothing
         state.edits = { q: {}, k: {} };
         state.keyToken = null;
+      }
+      editBase = state.text + '\n' + h;
+      if (keepEdits) {   // edits from a link: only tokens and dimensions that exist here
+        keepEdits = false;
+        for (const part of ['q', 'k']) {
+          for (const j of Object.keys(state.edits[part])) {
+            const dims = state.edits[part][j];
+            for (const d of Object.keys(dims)) if (Number(d) >= core.headDim) delete dims[d];
+            if (Number(j) >= tokens.length || !Object.keys(dims).length) delete state.edits[part][j];
+          }
+        }
+        const keyEdited = Object.keys(state.edits.k);
+        if (keyEdited.length && state.keyToken === null) state.keyToken = Number(keyEdited[0]);
       }
       const i = state.focus;
       let view;
@@ -143,7 +156,13 @@
     }
 
     render();
-    // set() changes any of text, focus, head, temperature, numbers and redraws
-    return kit.simpleInstance(state, render, input, parts.destroy);
+    // set() changes any of text, focus, head, temperature, numbers, edits and redraws
+    const instance = kit.simpleInstance(state, render, input, parts.destroy);
+    const merge = instance.set;
+    instance.set = (change) => {
+      if (change && 'edits' in change) { keepEdits = true; whatIf.forget(); }
+      merge(change);
+    };
+    return instance;
   };
 })(window.AttentionExplorer);

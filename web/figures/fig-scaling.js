@@ -76,15 +76,19 @@
     const tableBox = el('details', { class: 'ae-scaling-details' },
       el('summary', { text: 'The measurements as a table' }), el('div', { class: 'ae-scaling-table-wrap' }, table));
 
+    // What theory expects; the sentence after it (`measured`) says what this run found, from
+    // slopes C fits to the points on the plot, so the page never claims a slope it did not see.
+    const measured = el('p', { class: 'ae-scaling-measured', data: { slopes: 'none' } });
     const explain = el('div', { class: 'ae-scaling-explain' },
       el('p', null, 'On log-log axes a cost that grows like n', el('sup', { text: 'k' }),
         ' is a straight line of slope k. Full attention scores every pair of tokens, so doubling the context ' +
-        'doubles the rows and doubles each row: four times the time and, because it keeps the whole n × n ' +
-        'matrix, four times the memory. Its points climb with slope 2, parallel to the dashed line.'),
+        'doubles the rows and doubles each row: four times the work and, because it keeps the whole n × n ' +
+        'matrix, four times the memory. In theory its points climb with slope 2, parallel to the dashed line.'),
       el('p', null, 'The sliding window lets each token see only the 256 before it, and linear attention ' +
-        'folds every key and value into one 64 × 64 summary. Past a few hundred tokens each extra token ' +
-        'costs the same fixed amount, so both climb with slope 1: doubling the context doubles the cost. ' +
-        'At the smallest sizes the cost of just calling the code dominates, and the lines start flat.'),
+        'folds every key and value into one 64 × 64 summary. Well past the window, each extra token should ' +
+        'cost a fixed amount: slope 1, doubling the context doubles the cost. At the smallest sizes the fixed ' +
+        'cost of calling the code can outweigh the work itself, which would make the lines start flatter.'),
+      measured,
       el('p', { class: 'ae-scaling-fine' }, 'Times are measured in your browser as you watch (fastest of a ' +
         'few repeats), so they vary by machine and by run. Memory counts what each variant needs, as the C ' +
         'core reckons it: Q, K, V and the output, plus its working memory: the n × n weights for full ' +
@@ -155,6 +159,44 @@
       drawPlot(timePlot, 'ms', MS_TICKS, plottedMax, 1);
       drawPlot(bytePlot, 'bytes', BYTE_TICKS, plottedMax, 1e6);
       drawTable(plottedMax);
+      describeSlopes();
+    }
+
+    // The measured slopes of time against n, fitted by C (least squares on log-log) over each
+    // variant's last three lengths and, when there are six or more, its first three.
+    const SLOPE_POINTS = 3;
+    function describeSlopes() {
+      const fits = KERNELS.map((k) => {
+        const pts = state.points.filter((p) => p.kernel === k.id);
+        const fit = (some) => (some.length >= 2 ? core.logSlope(some.map((p) => p.n), some.map((p) => p.ms)) : null);
+        const end = pts.slice(-SLOPE_POINTS), start = pts.length >= 2 * SLOPE_POINTS ? pts.slice(0, SLOPE_POINTS) : [];
+        return { k, end, start, endSlope: fit(end), startSlope: fit(start) };
+      }).filter((f) => f.endSlope !== null);
+      if (!fits.length) {
+        measured.dataset.slopes = 'none';
+        measured.textContent = state.running ? '' : 'Run the lab to see the slopes your browser measures.';
+        return;
+      }
+      const texts = core.format(fits.flatMap((f) => [f.endSlope, f.startSlope === null ? 0 : f.startSlope]), 1);
+      const range = (pts) => `n = ${nText.get(pts[0].n)} to ${nText.get(pts[pts.length - 1].n)}`;
+      const slope = (f, which, text) => el('strong', { class: 'ae-scaling-' + f.k.id, text,
+        data: { series: f.k.id, fit: which, slope: text } });
+      const list = (which, at) => fits.filter((f) => which === 'end' || f.startSlope !== null).flatMap((f, i, all) =>
+        [i ? (i === all.length - 1 ? ' and ' : ', ') : '', f.k.label + ' ', slope(f, which, texts[2 * fits.indexOf(f) + at]),
+          which === 'end' ? ` (${range(f.end)})` : '']);
+      const parts = [state.running ? 'Measured so far' : 'Measured in this run',
+        ', the slope of time against n over each line\'s last three lengths: '];
+      parts.push(...list('end', 0), '.');
+      const starts = fits.filter((f) => f.startSlope !== null);
+      if (starts.length) {
+        parts.push(' Over the first three lengths (', range(starts[0].start), '): ', ...list('start', 1), '.');
+        // words chosen by comparing the slopes C fitted, not by assuming the theory
+        const notFlatter = starts.filter((f) => !(f.startSlope < f.endSlope)).map((f) => f.k.label);
+        parts.push(notFlatter.length ? ` Here ${notFlatter.join(' and ')} did not start flatter than it ended.`
+          : ' So the lines did start flatter than they end.');
+      }
+      measured.dataset.slopes = state.running ? 'partial' : 'final';
+      measured.replaceChildren(...parts);
     }
 
     // Each variant's weights at n = 32 (random Q, K, V as in the runs).
@@ -251,6 +293,7 @@
           progress.value = 1;
           const secs = fmt((performance.now() - started) / 1000, 1);
           setStatus('done', `Done: ${fmt(count, 0)} measurements up to n = ${nText.get(maxN)} in ${secs} s.`);
+          describeSlopes();
           parts.live.say(`Measurements done up to ${nText.get(maxN)} tokens.`);
         },
         error(err) {
@@ -274,6 +317,7 @@
       state.running = false;
       const count = fmt(state.points.length, 0);
       setStatus('stopped', `Stopped: ${count} measurements kept.`);
+      describeSlopes();
       parts.live.say('Run stopped.');
     }
 

@@ -137,10 +137,12 @@
       el('span', { class: 'ae-temperature-meter', aria: { hidden: 'true' } }, meterFill));
     const linkBox = el('input', { type: 'checkbox', class: 'ae-temperature-check' });
     const linkStatus = el('span', { class: 'ae-temperature-link-status' });
-    // Only the lesson page has a Figure 1.1 to lend to; embedded copies say link: false.
-    const link = el('div', { class: 'ae-temperature-link', hidden: options.link === false },
+    // Only the lesson page has a Figure 1.1 to lend to; embedded copies say link: false and
+    // get no switch at all (a `hidden` attribute loses to the box's display: flex).
+    const link = el('div', { class: 'ae-temperature-link' },
       el('label', null, linkBox, el('span', { text: 'Use this temperature in Figure 1.1' })), linkStatus);
-    parts.body.append(sourceRow, slider, table, sourceNote, story, entropy, link);
+    parts.body.append(sourceRow, slider, table, sourceNote, story, entropy);
+    if (options.link !== false) parts.body.append(link);
     parts.note.set(start.note);
 
     let lastRegime = null;

@@ -17,7 +17,7 @@
   if (typeof customElements === 'undefined' || customElements.get('attention-figure')) return;
 
   const OPTION_ATTRIBUTES = ['text', 'head', 'temperature', 'focus', 'mode', 'step', 'number', 'autorun', 'model',
-    'seed', 'greedy', 'cache', 'layer', 'source', 'prompt', 'ablation'];
+    'seed', 'greedy', 'cache', 'layer', 'source', 'prompt', 'ablation', 'edits'];
   const REMOUNT_ATTRIBUTES = ['figure', 'number', 'autorun'];
 
   // Attributes as figure options, checked like URL values: a bad one is dropped or clamped

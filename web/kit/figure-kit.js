@@ -177,8 +177,11 @@
   }
 
   // "trophy 0.612, suitcase 0.201, it 0.050": the top three a focal token attends to, ranked by C.
-  function topThreeText(core, tokens, values, texts) {
-    return Array.from(core.topK(values, 3), (j) => tokens[j].text + ' ' + texts[j]).join(', ');
+  // With a figure root, the ranking is also published on it as data-top ("2 5 0": token indices).
+  function topThreeText(core, tokens, values, texts, rootNode) {
+    const order = Array.from(core.topK(values, 3));
+    if (rootNode) rootNode.dataset.top = order.join(' ');
+    return order.map((j) => tokens[j].text + ' ' + texts[j]).join(', ');
   }
 
   // The figure's frame: caption, body, note, live region. Returns the parts.
@@ -328,6 +331,7 @@
   // Options from a URL or from attributes, made safe: a hostile or broken value is clamped or
   // dropped, and each change is described in `notes` for the page to show. Never throws.
   const MAX_TEXT = 20000;
+  const MAX_EDIT = 50;   // the largest number Figure 3.1's what-if inputs accept
   function cleanOptions(raw, core) {
     const headCount = core.heads.length;
     const options = {}, notes = [];
@@ -387,6 +391,17 @@
       } else if (key === 'ablation') {
         if (['uniform', 'shuffle', 'zero'].includes(value)) options.ablation = value;
         else notes.push(`Ablation "${shown(value)}" is unknown; use uniform, shuffle or zero.`);
+      } else if (key === 'edits') {
+        const edits = { q: {}, k: {} }, bad = [];
+        for (const item of String(value).slice(0, 4000).split(',').filter(Boolean).slice(0, 200)) {
+          const m = /^([qk])(\d{1,4})\.(\d{1,3}):(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/i.exec(item.trim());
+          const v = m ? Number(m[4]) : NaN;
+          if (!m || !Number.isFinite(v) || Math.abs(v) > MAX_EDIT) { bad.push(shown(item)); continue; }
+          const rows = edits[m[1].toLowerCase()], token = Number(m[2]);
+          (rows[token] = rows[token] || {})[Number(m[3])] = v;
+        }
+        options.edits = edits;
+        if (bad.length) notes.push(`Ignored the edit${bad.length > 1 ? 's' : ''} ${bad.map((b) => '"' + b + '"').join(', ')} (write q or k, token, dimension and a number up to ${MAX_EDIT}, like q8.3:1.5).`);
       } else if (key === 'autorun') {
         options.autorun = !/^(false|0|off|no)$/i.test(String(value).trim());
       }

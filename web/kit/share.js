@@ -10,7 +10,19 @@
   // The state keys a link carries, and their names in URLs (short, as people type them).
   const KEYS = [['text', 'text'], ['focus', 'focus'], ['head', 'head'], ['temperature', 't'], ['step', 'step'],
     ['mode', 'mode'], ['model', 'model'], ['seed', 'seed'], ['greedy', 'greedy'], ['cache', 'cache'], ['layer', 'layer'],
-    ['source', 'source'], ['prompt', 'prompt'], ['ablation', 'ablation']];
+    ['source', 'source'], ['prompt', 'prompt'], ['ablation', 'ablation'], ['edits', 'edits']];
+
+  // Figure 3.1's what-if edits, { q: { token: { dim: value } }, k: ... }, as "q8.3:1.5,k1.0:-2"
+  // (query or key, token index, dimension, the number typed); kit.cleanOptions reads it back.
+  function editsText(edits) {
+    const out = [];
+    for (const part of ['q', 'k']) {
+      for (const [token, dims] of Object.entries((edits && edits[part]) || {})) {
+        for (const [dim, value] of Object.entries(dims)) out.push(`${part}${token}.${dim}:${value}`);
+      }
+    }
+    return out.join(',');
+  }
 
   // A figure's state as [urlKey, value] pairs (only the keys that figure has).
   function paramsOf(state) {
@@ -22,6 +34,8 @@
       if (key === 'model' && value === 'designed') continue;     // the default model
       if (key === 'layer' && 'model' in state && state.model !== 'trained') continue;   // trained only
       if (key === 'mode') value = value === 'none' || value === 'encoder' ? 'encoder' : 'decoder';
+      if (key === 'edits') value = editsText(value);
+      if (key === 'edits' && !value) continue;                   // no edits: the model's own vectors
       pairs.push([urlKey, String(value)]);
     }
     return pairs;
@@ -52,9 +66,17 @@
     return new URL('embed.html?' + query([['figure', name]].concat(paramsOf(state))), location.href).href;
   }
 
+  // Where the one-script bundle is: the page's own <script src=".../attention-figures.js"> (dist/,
+  // or a course site that hosts it elsewhere), else beside the page (`make` writes a copy into
+  // web/ too, so the page `make serve` serves offers a script that exists).
+  function bundleUrl() {
+    const own = Array.from(document.scripts).find((s) => /(^|\/)attention-figures\.js$/.test(s.src.replace(/[?#].*$/, '')));
+    return own ? own.src : new URL('attention-figures.js', location.href).href;
+  }
+
   function snippets(name, state, link) {
     const src = embedUrl(name, state);
-    const script = new URL('attention-figures.js', location.href).href;
+    const script = bundleUrl();
     const attrs = [['figure', name]].concat(paramsOf(state).map(([k, v]) => [k === 't' ? 'temperature' : k, v]));
     return {
       link,
@@ -102,15 +124,26 @@
       const s = snippets(name, state, linkOf(name, state));
       for (const key of Object.keys(fields)) fields[key].value = s[key];
     };
+    const setOpen = (open) => {
+      panel.hidden = !open;
+      shareButton.setAttribute('aria-expanded', String(open));
+      status.textContent = '';
+      if (open) fill();
+    };
     const shareButton = kit.el('button', { type: 'button', class: 'ae-button', text: 'Share / embed',
       data: { control: 'share' }, aria: { expanded: 'false', controls: id },
-      on: { click: () => {
-        const open = panel.hidden;
-        panel.hidden = !open;
-        shareButton.setAttribute('aria-expanded', String(open));
-        status.textContent = '';
-        if (open) fill();
-      } } });
+      on: { click: () => setOpen(panel.hidden) } });
+    // Escape closes the panel and returns focus to its button. (Tab needs no help: the panel
+    // follows the button in the DOM, page.css shows it below the row of exports.)
+    panel.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      setOpen(false);
+      shareButton.focus();
+    });
+    shareButton.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !panel.hidden) { e.preventDefault(); setOpen(false); }
+    });
 
     const stamp = () => 'attention-' + name;
     const exportButton = (format, label) => kit.el('button', { type: 'button', class: 'ae-button ae-share-export',
@@ -127,12 +160,12 @@
         }
       } } });
 
+    // DOM order = Tab order: the button, its panel, then the exports
     const bar = kit.el('div', { class: 'ae-share', role: 'group', aria: { label: 'Share or export this figure' } },
-      kit.el('div', { class: 'ae-share-buttons' }, shareButton,
+      kit.el('div', { class: 'ae-share-buttons' }, shareButton, panel,
         kit.el('span', { class: 'ae-share-sep', aria: { hidden: 'true' }, text: 'Export' }),
         exportButton('png', 'PNG'), exportButton('svg', 'SVG'), exportButton('csv', 'CSV'), exportButton('json', 'JSON'),
-        status),
-      panel);
+        status));
     return { node: bar, refresh() { if (!panel.hidden) fill(); } };
   }
 
