@@ -31,6 +31,17 @@ async function main() {
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) problems.push(m.text()); });
   page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(r.status() + ' ' + r.url()); });
+  // CPU time of the renderer's main thread (where every implementation runs), from the
+  // DevTools protocol: on this shared 2-core machine the wall clock mostly measures the queue
+  // for a core, so both are recorded
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const threadTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((x) => x.name === 'ThreadTime').value;
+  const timed = async (fn, arg) => {
+    const c0 = await threadTime();
+    const ms = await page.evaluate(fn, arg);
+    return { ms, cpu: (await threadTime() - c0) * 1e3 };
+  };
   await page.goto(url + 'tests/bench/peers.html');
   await page.waitForFunction(() => window.peers && window.ort && window.tf);
   const env = await page.evaluate(() => window.peers.init());
@@ -51,15 +62,21 @@ async function main() {
     await page.evaluate(([nn, d, seed, stride]) => window.peers.prepare(nn, d, seed, stride), [n, D, SEED, size.refStride]);
     const impls = IMPLS.concat(hasFallback ? OURS_EXTRA : OURS_EXTRA.slice(1));
     const times = Object.fromEntries(impls.map((i) => [i, []]));
+    const cpu = Object.fromEntries(impls.map((i) => [i, []]));
     for (let w = 0; w < size.warm; w++) for (const impl of impls) await page.evaluate((i) => window.peers.run(i), impl);
     for (let r = 0; r < size.rounds; r++) {
       const order = impls.slice(r % impls.length).concat(impls.slice(0, r % impls.length));
-      for (const impl of order) times[impl].push(await page.evaluate((i) => window.peers.run(i), impl));
+      for (const impl of order) {
+        const t = await timed((i) => window.peers.run(i), impl);
+        times[impl].push(t.ms);
+        cpu[impl].push(t.cpu);
+      }
     }
     for (const impl of impls) {
-      const ms = median(times[impl]);
+      const ms = median(times[impl]), cpuMs = median(cpu[impl]);
       const diff = await page.evaluate((i) => window.peers.maxAbsDiff(i), impl);
       results.push({ impl, n, d: D, ms: +ms.toFixed(3), gflops: +gflops(n, D, ms).toFixed(2), max_abs_diff: diff,
+        cpu_ms: +cpuMs.toFixed(3), cpu_gflops: +gflops(n, D, cpuMs).toFixed(2),
         rounds: size.rounds, min_ms: +Math.min(...times[impl]).toFixed(3), loadavg: load() });
     }
   }
@@ -71,13 +88,19 @@ async function main() {
     for (const kernel of ['full', 'streaming']) {
       const paths = hasFallback ? ['best', 'simd128'] : ['best'];
       const t = Object.fromEntries(paths.map((p) => [p, []]));
+      const c = Object.fromEntries(paths.map((p) => [p, []]));
       for (const p of paths) await page.evaluate(([k, pp, r]) => window.peers.runSmall(k, pp, r), [kernel, p, reps]);
       for (let r = 0; r < (QUICK ? 5 : 15); r++) {
         for (const p of (r % 2 ? paths.slice().reverse() : paths)) {
-          t[p].push(await page.evaluate(([k, pp, rr]) => window.peers.runSmall(k, pp, rr), [kernel, p, reps]));
+          const x = await timed(([k, pp, rr]) => window.peers.runSmall(k, pp, rr), [kernel, p, reps]);
+          t[p].push(x.ms);
+          c[p].push(x.cpu / reps);
         }
       }
-      for (const p of paths) small.push({ impl: p === 'best' ? 'ours' : 'ours-simd128', kernel, n, d: D, ms: +median(t[p]).toFixed(5) });
+      for (const p of paths) {
+        small.push({ impl: p === 'best' ? 'ours' : 'ours-simd128', kernel, n, d: D, ms: +median(t[p]).toFixed(5),
+          cpu_ms: +median(c[p]).toFixed(5) });
+      }
     }
   }
   await page.evaluate(() => window.peers.release());
@@ -90,17 +113,18 @@ async function main() {
   fs.mkdirSync(path.join(ROOT, 'build'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'build', 'bench-peers.json'), JSON.stringify(out, null, 2) + '\n');
 
-  console.log('\n| n | impl | ms (median) | GFLOP/s | max |diff| vs double | vs ort-web | vs tfjs-wasm |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| n | impl | wall ms (median) | GFLOP/s | CPU ms (median) | GFLOP/s | max abs diff vs double | ort-web / ours (wall, CPU) | tfjs-wasm / ours (wall, CPU) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   let bad = [];
   for (const r of results) {
     const at = (impl) => results.find((x) => x.n === r.n && x.impl === impl);
-    const ratio = (impl) => (r.impl.startsWith('ours') && r.impl !== 'ours-causal' ? (at(impl).ms / r.ms).toFixed(2) + 'x' : '');
-    console.log(`| ${r.n} | ${r.impl} | ${r.ms.toFixed(2)} | ${r.gflops.toFixed(1)} | ${r.max_abs_diff.toExponential(1)} | ${ratio('ort-web')} | ${ratio('tfjs-wasm')} |`);
+    const ratio = (impl) => (r.impl.startsWith('ours') && r.impl !== 'ours-causal'
+      ? `${(at(impl).ms / r.ms).toFixed(2)}x, ${(at(impl).cpu_ms / r.cpu_ms).toFixed(2)}x` : '');
+    console.log(`| ${r.n} | ${r.impl} | ${r.ms.toFixed(2)} | ${r.gflops.toFixed(1)} | ${r.cpu_ms.toFixed(2)} | ${r.cpu_gflops.toFixed(1)} | ${r.max_abs_diff.toExponential(1)} | ${ratio('ort-web')} | ${ratio('tfjs-wasm')} |`);
     if (!(r.max_abs_diff <= TOLERANCE)) bad.push(`${r.impl} n=${r.n}: max |diff| ${r.max_abs_diff}`);
   }
   console.log('\nlesson sizes (ms per call):');
-  for (const s of small) console.log(`  ${s.kernel} n=${s.n} ${s.impl}: ${s.ms}`);
+  for (const s of small) console.log(`  ${s.kernel} n=${s.n} ${s.impl}: wall ${s.ms}, CPU ${s.cpu_ms}`);
   console.log(`\nload average: ${env.loadavg_start} at the start, ${env.loadavg_end} at the end; wrote build/bench-peers.json`);
   if (bad.length) throw new Error('outputs disagree: ' + bad.join('; '));
 }
