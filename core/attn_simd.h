@@ -53,16 +53,17 @@ static inline v128_t attn__simd_exp(v128_t x) {
     // pmin/pmax are single instructions on x86 (min/max must handle NaN, which never comes here)
     x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, lo), hi);
     v128_t k = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
-    v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(k, wasm_f32x4_splat(0.693359375f)));
-    r = wasm_f32x4_sub(r, wasm_f32x4_mul(k, wasm_f32x4_splat(-2.12194440e-4f)));
+    // a*b + c through attn__vmadd: the same roundings as before without relaxed SIMD (x - k*c
+    // is x + k*(-c) exactly), one fused step each with it
+    v128_t r = attn__vmadd(k, wasm_f32x4_splat(-0.693359375f), x);
+    r = attn__vmadd(k, wasm_f32x4_splat(2.12194440e-4f), r);
     v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
-    v128_t y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r),
-                              wasm_f32x4_splat(1.0f));
+    p = attn__vmadd(p, r, wasm_f32x4_splat(1.3981999507e-3f));
+    p = attn__vmadd(p, r, wasm_f32x4_splat(8.3334519073e-3f));
+    p = attn__vmadd(p, r, wasm_f32x4_splat(4.1665795894e-2f));
+    p = attn__vmadd(p, r, wasm_f32x4_splat(1.6666665459e-1f));
+    p = attn__vmadd(p, r, wasm_f32x4_splat(5.0000001201e-1f));
+    v128_t y = wasm_f32x4_add(attn__vmadd(wasm_f32x4_mul(p, r), r, r), wasm_f32x4_splat(1.0f));
     // 2^k: k in [-126, 127] after the clamps, so the biased exponent stays in 1..254; the
     // integer k is the low bits of k + magic (cheaper than a saturating convert)
     v128_t ki = wasm_i32x4_sub(wasm_f32x4_add(k, magic), magic);
@@ -475,9 +476,9 @@ static inline void attn__pack_t(float *qt, int rq, const float *q, size_t ldq, i
 static inline int attn__blk_scores_t(float *st, float *tmax, const float *k, size_t ldk, int cols,
                                      const float *qt, int rq, int d, float scale, int diag, int shift) {
 #ifdef __wasm_simd128__
-    const v128_t vscale = wasm_f32x4_splat(scale), inf = wasm_f32x4_splat(INFINITY);
+    const v128_t vscale = wasm_f32x4_splat(scale);
     const v128_t ninf = wasm_f32x4_splat(-INFINITY), z = wasm_f32x4_splat(0.0f);
-    v128_t ok = wasm_i32x4_splat(-1);
+    v128_t bad = z;
     for (int r = 0; r < rq; r += 8) {
         const v128_t row0 = wasm_i32x4_make(r, r + 1, r + 2, r + 3), row1 = wasm_i32x4_make(r + 4, r + 5, r + 6, r + 7);
         v128_t mx0 = ninf, mx1 = ninf;
@@ -485,8 +486,8 @@ static inline int attn__blk_scores_t(float *st, float *tmax, const float *k, siz
 #define ATTN__SCORES_OUT(acc0, acc1, key)                                                          \
         do {                                                                                      \
             v128_t s0 = wasm_f32x4_mul(acc0, vscale), s1 = wasm_f32x4_mul(acc1, vscale);          \
-            ok = wasm_v128_and(ok, wasm_v128_and(wasm_f32x4_lt(wasm_f32x4_abs(s0), inf),           \
-                                                 wasm_f32x4_lt(wasm_f32x4_abs(s1), inf)));         \
+            /* x * 0 is 0 for finite x, NaN for inf or NaN: bad stays 0 while all are finite */   \
+            bad = attn__vmadd(s0, z, attn__vmadd(s1, z, bad));                                    \
             if (diag) {                                                                           \
                 v128_t kc = wasm_i32x4_splat((key) + shift);                                      \
                 s0 = wasm_v128_bitselect(ninf, s0, wasm_i32x4_gt(kc, row0));                      \
@@ -528,7 +529,7 @@ static inline int attn__blk_scores_t(float *st, float *tmax, const float *k, siz
         wasm_v128_store(tmax + r, mx0);
         wasm_v128_store(tmax + r + 4, mx1);
     }
-    return wasm_i32x4_all_true(ok);
+    return wasm_i32x4_all_true(wasm_f32x4_eq(bad, z));
 #else
     int ok = 1;
     for (int r = 0; r < rq; r++) tmax[r] = -INFINITY;

@@ -179,6 +179,13 @@
     throw new Error('unknown impl ' + impl);
   }
 
+  // reps runs of impl in a row (one sample: the harness's per-call cost is paid once); total ms
+  async function runMany(impl, reps) {
+    let total = 0;
+    for (let r = 0; r < reps; r++) total += await run(impl);
+    return total;
+  }
+
   // Largest |impl's output - double reference| over the reference rows (causal: its own reference).
   function maxAbsDiff(impl) {
     const c = cur, out = c.outs[impl];
@@ -209,5 +216,5 @@
     return ms;
   }
 
-  window.peers = { init, prepare, run, maxAbsDiff, runSmall, release };
+  window.peers = { init, prepare, run, runMany, maxAbsDiff, runSmall, release };
 })();
