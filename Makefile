@@ -40,7 +40,7 @@ MODEL_ONLY    = $(shell sed -n $(MODEL_SED) $(MODEL_SRC) | sort -u)
 EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
 MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train model-weights
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-peers bench-programs bench-train model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -142,6 +142,13 @@ bench: build
 	@$(MAKE) --no-print-directory bench-programs
 	@node tests/bench/bench.js
 	@node tests/bench/train_bench.js
+
+# Ours against onnxruntime-web and TensorFlow.js's WASM backend (dev dependencies from the
+# lock file, never in dist/) in one headless Chromium, single thread, d = 64, n = 1024 and 4096:
+# interleaved rounds after warm-up, medians of wall and main-thread CPU time, outputs checked
+# against a double reference; writes build/bench-peers.json (a few minutes).
+bench-peers: build
+	@node tests/bench/peers.js
 
 # Training throughput alone (tokens/s: wasm, native, plain JS, TensorFlow.js WASM), to bench.json.
 bench-train: build

@@ -260,7 +260,9 @@ int attn_kernel_bytes(size_t *bytes, int kernel, int n, int d, int window) {
     case ATTN_KERNEL_FULL:
         if ((rc = attn__checked_count(&work, n, n))) return rc;
         break;
-    case ATTN_KERNEL_STREAMING:
+    case ATTN_KERNEL_STREAMING:   // d <= 128: the dense kernel's Qᵀ, scores, output rows, m, l, ...
+        work = d <= ATTN__FAST_MAX_D ? ATTN__FAST_WORK(d, d) : TILE_Q * TILE_K + 3 * TILE_Q;
+        break;
     case ATTN_KERNEL_WINDOW:   // the window cuts the work, not the memory: K and V stay whole
         work = TILE_Q * TILE_K + 3 * TILE_Q;   // the scores tile and the running max, sum, rescale
         break;

@@ -631,6 +631,7 @@
     return loading;
   }
 
-  Object.assign(ns, { loadCore, AttnError, CODES, MASKS, KERNELS, MAX_TOKENS });
+  // installFastKernel(M) is loadCore's step; exported for the tests of the relaxed-SIMD path
+  Object.assign(ns, { loadCore, installFastKernel, AttnError, CODES, MASKS, KERNELS, MAX_TOKENS });
   if (typeof module === 'object' && module.exports) module.exports = ns;
 })(typeof window !== 'undefined' ? window : globalThis);
