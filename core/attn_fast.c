@@ -1,5 +1,5 @@
-/* attn_fast.c - the dense streaming kernel: attention over blocks of 32 query rows against
-   tiles of 64 keys with an online softmax, never n x n (see attn_fast.h for the contract).
+/* attn_fast.c - the dense streaming kernel: attention over blocks of 32 query rows (128 for
+   long inputs) against tiles of 64 keys with an online softmax, never n x n (see attn_fast.h).
    Compiled three ways from this one source: plain C in the native build, 128-bit WASM SIMD in
    the Emscripten build, and alone with relaxed SIMD (fused multiply-add) by clang-16 into
    web/core/attn-fast.js, which the page installs when the browser validates it. So that last
@@ -12,12 +12,12 @@
 int attn__stream_dense(float *out, const float *q, const float *k, const float *v, int n, int d_k,
                        int d_v, float scale, float inv_t, int causal, int row_begin, int row_end,
                        float *work) {
-    float *qt = work, *st = qt + (size_t)ATTN__FAST_ROWS * d_k, *o = st + ATTN__FAST_ROWS * ATTN__FAST_KEYS;
-    float *m = o + (size_t)ATTN__FAST_ROWS * d_v, *l = m + ATTN__FAST_ROWS, *corr = l + ATTN__FAST_ROWS;
-    float *tmax = corr + ATTN__FAST_ROWS;
+    const int block = n >= ATTN__FAST_LONG_N ? ATTN__FAST_ROWS_LONG : ATTN__FAST_ROWS_SHORT;
+    float *qt = work, *st = qt + (size_t)block * d_k, *o = st + block * ATTN__FAST_KEYS;
+    float *m = o + (size_t)block * d_v, *l = m + block, *corr = l + block, *tmax = corr + block;
     int blocked = 0;
-    for (int i0 = row_begin; i0 < row_end; i0 += ATTN__FAST_ROWS) {
-        const int rows = row_end - i0 < ATTN__FAST_ROWS ? row_end - i0 : ATTN__FAST_ROWS;
+    for (int i0 = row_begin; i0 < row_end; i0 += block) {
+        const int rows = row_end - i0 < block ? row_end - i0 : block;
         const int rq = (rows + 7) & ~7;   // padded with zero rows of Q, whose results are dropped
         attn__pack_t(qt, rq, q + (size_t)i0 * d_k, (size_t)d_k, rows, d_k);
         for (int r = 0; r < rq; r++) { m[r] = -INFINITY; l[r] = 0.0f; }

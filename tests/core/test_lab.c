@@ -113,7 +113,7 @@ static void test_kernel_bytes(void) {
     size_t b = 1;
     check(attn_kernel_bytes(&b, ATTN_KERNEL_FULL, 1024, 64, 0) == ATTN_OK && b == 4u * (4u * 1024 * 64 + 1024u * 1024),
           "full: Q, K, V, out and the n x n weights (%zu)", b);
-    check(attn_kernel_bytes(&b, ATTN_KERNEL_STREAMING, 1024, 64, 0) == ATTN_OK && b == 4u * (4u * 1024 * 64 + 32 * (64 + 64 + 64 + 4)),
+    check(attn_kernel_bytes(&b, ATTN_KERNEL_STREAMING, 1024, 64, 0) == ATTN_OK && b == 4u * (4u * 1024 * 64 + 128 * (64 + 64 + 64 + 4)),
           "streaming: Q, K, V, out and the dense kernel's tiles (%zu)", b);
     check(attn_kernel_bytes(&b, ATTN_KERNEL_STREAMING, 1024, 200, 0) == ATTN_OK && b == 4u * (4u * 1024 * 200 + 16 * 64 + 48),
           "streaming, d > 128: the tile loop's one tile (%zu)", b);
