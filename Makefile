@@ -143,10 +143,10 @@ bench: build
 	@node tests/bench/bench.js
 	@node tests/bench/train_bench.js
 
-# Ours against onnxruntime-web and TensorFlow.js's WASM backend (dev dependencies from the
-# lock file, never in dist/) in one headless Chromium, single thread, d = 64, n = 1024 and 4096:
-# interleaved rounds after warm-up, medians of wall and main-thread CPU time, outputs checked
-# against a double reference; writes build/bench-peers.json (a few minutes).
+# Our attention against onnxruntime-web and TensorFlow.js (WASM) in one headless Chromium,
+# writing build/bench-peers.json. The peers are dev dependencies from the lock file, never in
+# dist/; single thread, d = 64, n = 1024 and 4096: interleaved rounds after warm-up, medians of
+# wall and main-thread CPU time, outputs checked against a double reference (a few minutes).
 bench-peers: build
 	@node tests/bench/peers.js
 
