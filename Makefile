@@ -11,7 +11,8 @@ SANITIZE  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 # -O3 -msimd128 as the page uses it; SINGLE_FILE so a classic <script> loads it from file://
 EMFLAGS   = -O3 -msimd128 -sMODULARIZE=1 -sEXPORT_NAME=AttnCore -sSINGLE_FILE=1 \
             -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=web,node \
-            -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile]
+            -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile] \
+            -sALLOW_TABLE_GROWTH=1
 
 # core/attn_wasm.c (Emscripten's allocator) goes only into the WASM build
 CORE_SRC  = $(filter-out core/attn_cli.c core/attn_wasm.c,$(wildcard core/*.c))
@@ -39,7 +40,7 @@ MODEL_ONLY    = $(shell sed -n $(MODEL_SED) $(MODEL_SRC) | sort -u)
 EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
 MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train bench-train-browser model-weights
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-peers bench-programs bench-train bench-train-browser model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -51,8 +52,8 @@ artifacts: native wasm site-folder
 # Native library and the command-line tool build/attn.
 native: build/libattn.a build/attn
 
-# The WebAssembly modules: core/attn-core.js (the lesson) and attn-model-core.js (with the model code).
-wasm: web/core/attn-core.js web/attn-model-core.js
+# The WebAssembly modules: core/attn-core.js (the lesson), attn-fast.js and attn-model-core.js (with the model code).
+wasm: web/core/attn-core.js web/core/attn-fast.js web/attn-model-core.js
 
 build/obj/%.o: core/%.c $(CORE_HDR)
 	@mkdir -p $(@D)
@@ -67,6 +68,30 @@ build/attn: core/attn_cli.c build/libattn.a
 
 web/core/attn-core.js: $(LESSON_SRC) $(CORE_HDR) Makefile
 	$(EMCC) $(CSTD) $(EMFLAGS) -sEXPORTED_FUNCTIONS=$(EXPORTS) $(LESSON_SRC) -o $@
+
+# The dense streaming kernel (core/attn_fast.c) again, with relaxed SIMD (fused multiply-add),
+# for browsers that validate it: clang-16 + wasm-ld-16, since Emscripten 3.1.6's clang 14 emits
+# pre-standard relaxed opcodes and its wasm-opt cannot parse relaxed SIMD (so: compile with -c,
+# link with wasm-ld-16 alone). The module imports the core's memory; the bridge puts its one
+# function in the core's table. Without clang-16 the script carries no module (plain SIMD).
+CLANG16    ?= clang-16
+WASMLD16   ?= wasm-ld-16
+EM_SYSROOT ?= $(shell em-config CACHE 2>/dev/null || echo /usr/share/emscripten/cache)/sysroot
+FAST_FLAGS  = --target=wasm32-unknown-emscripten -isystem $(EM_SYSROOT)/include $(CSTD) $(WARN) \
+              -O3 -msimd128 -mrelaxed-simd -fno-builtin
+FAST_DEPS   = core/attn_fast.c core/attn_fast.h core/attn_simd.h core/attn.h tools/wasm_to_js.js
+
+web/core/attn-fast.js: $(FAST_DEPS)
+	@mkdir -p build/fast
+	@if command -v $(CLANG16) >/dev/null && command -v $(WASMLD16) >/dev/null; then \
+	  echo "$(CLANG16) ... core/attn_fast.c (relaxed SIMD) -> $@"; \
+	  $(CLANG16) $(FAST_FLAGS) -c core/attn_fast.c -o build/fast/attn_fast.o && \
+	  $(WASMLD16) --no-entry --import-memory --export=attn__stream_dense build/fast/attn_fast.o \
+	    -o build/fast/attn-fast.wasm && node tools/wasm_to_js.js build/fast/attn-fast.wasm $@; \
+	else \
+	  echo "make: no $(CLANG16)/$(WASMLD16): $@ without the relaxed-SIMD kernel (plain SIMD only)"; \
+	  node tools/wasm_to_js.js - $@; \
+	fi
 
 web/attn-model-core.js: $(WASM_SRC) $(CORE_HDR)
 	$(EMCC) $(CSTD) $(subst AttnCore,AttnModelCore,$(EMFLAGS)) -sEXPORTED_FUNCTIONS=$(MODEL_EXPORTS) $(WASM_SRC) -o $@
@@ -119,6 +144,13 @@ bench: build
 	@node tests/bench/train_bench.js
 	@node tests/bench/induction_bench.js
 	@node tests/bench/train_browser.js
+
+# Our attention against onnxruntime-web and TensorFlow.js (WASM) in one headless Chromium,
+# writing build/bench-peers.json. The peers are dev dependencies from the lock file, never in
+# dist/; single thread, d = 64, n = 1024 and 4096: interleaved rounds after warm-up, medians of
+# wall and main-thread CPU time, outputs checked against a double reference (a few minutes).
+bench-peers: build
+	@node tests/bench/peers.js
 
 # Training throughput alone (tokens/s: wasm, native, plain JS, TensorFlow.js WASM), and Figure
 # 2.3's run to the phase change (steps/s, seconds; wasm and native), to bench.json.
@@ -286,7 +318,7 @@ model-weights:
 
 # Remove everything the build made.
 clean:
-	rm -rf build dist web/core/attn-core.js web/attn-model-core.js web/attention-figures.js
+	rm -rf build dist web/core/attn-core.js web/core/attn-fast.js web/attn-model-core.js web/attention-figures.js
 
 # List the verbs: each target with the first sentence of the comment above it.
 help:

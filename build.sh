@@ -28,12 +28,31 @@ if [ -z "${AE_SITE_ONLY:-}" ]; then
     missing+=(libclang-rt-14-dev)
 fi
 
+# clang-16 + lld-16 build the relaxed-SIMD kernel (web/core/attn-fast.js); optional: without
+# them (and not root to install them) the page runs the plain-SIMD kernel, and make says so
+optional=()
+command -v clang-16 >/dev/null || optional+=(clang-16)
+command -v wasm-ld-16 >/dev/null || optional+=(lld-16)
+if [ ${#optional[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    missing+=("${optional[@]}")
+  else
+    say "optional, for the relaxed-SIMD kernel: ${optional[*]} (sudo apt-get install -y ${optional[*]})"
+  fi
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]} (apt-get, as root)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq "${missing[@]}" >/dev/null
+    if ! apt-get install -y -qq "${missing[@]}" >/dev/null; then
+      # a Debian without clang-16/lld-16 still builds everything else (plain SIMD only)
+      required=()
+      for pkg in "${missing[@]}"; do case "$pkg" in clang-16|lld-16) ;; *) required+=("$pkg") ;; esac; done
+      [ ${#required[@]} -eq 0 ] || apt-get install -y -qq "${required[@]}" >/dev/null
+      say "clang-16/lld-16 not installable here: the page keeps the plain-SIMD kernel"
+    fi
   else
     say "missing: ${missing[*]}"
     say "install them, then run make again:"

@@ -216,7 +216,8 @@ size_t attn_linear_scratch_floats(int d_k, int d_v);
 
 // The kernels of the quadratic-cost lab, and the bytes each needs for n tokens of width d
 // (all four of Q, K, V and the output, plus the kernel's own working memory: the n x n
-// weights for full attention, a tile of scores for streaming and window, the d x d state for
+// weights for full attention, tiles of scores (and for streaming with d <= 128, Q and output
+// rows: 128 x (2d + 68) floats) for streaming and window, the d x d state for
 // linear). window matters only to ATTN_KERNEL_WINDOW (>= 1). ATTN_ERR_OVERFLOW when the count
 // does not fit a size_t.
 #define ATTN_KERNEL_FULL      0   // attn_head_rows: materialises the n x n weights

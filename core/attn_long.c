@@ -2,6 +2,7 @@
    linear attention, and small helpers for demos and plots. See attn.h for the contracts. */
 #include "attn.h"
 #include "attn_checks.h"
+#include "attn_fast.h"
 #include "attn_simd.h"
 
 #include <float.h>
@@ -16,6 +17,8 @@
 // stack, so memory stays O(n·d) whatever n is.
 #define TILE_Q 16
 #define TILE_K 64
+
+attn__dense_fn *attn__dense_kernel = attn__stream_dense;
 
 // Could any query row in [i0, i1) see any key in [j0, j1)? (validated opt; false skips the tile)
 static int tile_any_allowed(const attn_options *opt, int n, int i0, int i1, int j0, int j1) {
@@ -58,6 +61,18 @@ int attn_head_streaming(float *out, const float *q, const float *k, const float 
     if (!attn__all_finite(q, nk) || !attn__all_finite(k, nk) || !attn__all_finite(v, nv)) return ATTN_ERR_NONFINITE;
     const float scale = attn__effective_scale(opt, d_k);
     const float t = opt->temperature;
+    if ((opt->mask == ATTN_MASK_NONE || opt->mask == ATTN_MASK_CAUSAL) && d_k <= ATTN__FAST_MAX_D &&
+        d_v <= ATTN__FAST_MAX_D) {
+        // the dense kernel: transposed tiles, no per-entry mask test (attn_fast.c)
+        float work[ATTN__FAST_WORK(ATTN__FAST_MAX_D, ATTN__FAST_MAX_D)];
+        // 1/t overflows for t below ~3e-39: FLT_MAX instead keeps (max - max) * inv_t = 0
+        const float inv_t = 1.0f / t < FLT_MAX ? 1.0f / t : FLT_MAX;
+        rc = attn__dense_kernel(out, q, k, v, n, d_k, d_v, scale, inv_t, opt->mask == ATTN_MASK_CAUSAL,
+                                row_begin, row_end, work);
+        if (rc < 0) return rc;
+        if (blocked_rows) *blocked_rows = rc;
+        return ATTN_OK;
+    }
     float s[TILE_Q * TILE_K];
     float m[TILE_Q], l[TILE_Q], correction[TILE_Q];
     int blocked = 0;
@@ -268,7 +283,9 @@ int attn_kernel_bytes(size_t *bytes, int kernel, int n, int d, int window) {
     case ATTN_KERNEL_FULL:
         if ((rc = attn__checked_count(&work, n, n))) return rc;
         break;
-    case ATTN_KERNEL_STREAMING:
+    case ATTN_KERNEL_STREAMING:   // d <= 128: the dense kernel's Qᵀ, scores, output rows, m, l, ...
+        work = d <= ATTN__FAST_MAX_D ? ATTN__FAST_WORK(d, d) : TILE_Q * TILE_K + 3 * TILE_Q;
+        break;
     case ATTN_KERNEL_WINDOW:   // the window cuts the work, not the memory: K and V stay whole
         work = TILE_Q * TILE_K + 3 * TILE_Q;   // the scores tile and the running max, sum, rescale
         break;

@@ -113,10 +113,13 @@ static void test_kernel_bytes(void) {
     size_t b = 1;
     check(attn_kernel_bytes(&b, ATTN_KERNEL_FULL, 1024, 64, 0) == ATTN_OK && b == 4u * (4u * 1024 * 64 + 1024u * 1024),
           "full: Q, K, V, out and the n x n weights (%zu)", b);
-    check(attn_kernel_bytes(&b, ATTN_KERNEL_STREAMING, 1024, 64, 0) == ATTN_OK && b == 4u * (4u * 1024 * 64 + 16 * 64 + 48),
-          "streaming: Q, K, V, out and one tile (%zu)", b);
+    check(attn_kernel_bytes(&b, ATTN_KERNEL_STREAMING, 1024, 64, 0) == ATTN_OK && b == 4u * (4u * 1024 * 64 + 128 * (64 + 64 + 64 + 4)),
+          "streaming: Q, K, V, out and the dense kernel's tiles (%zu)", b);
+    check(attn_kernel_bytes(&b, ATTN_KERNEL_STREAMING, 1024, 200, 0) == ATTN_OK && b == 4u * (4u * 1024 * 200 + 16 * 64 + 48),
+          "streaming, d > 128: the tile loop's one tile (%zu)", b);
     size_t w = 0;
-    check(attn_kernel_bytes(&w, ATTN_KERNEL_WINDOW, 1024, 64, 256) == ATTN_OK && w == b, "window: as streaming");
+    check(attn_kernel_bytes(&w, ATTN_KERNEL_WINDOW, 1024, 64, 256) == ATTN_OK && w == 4u * (4u * 1024 * 64 + 16 * 64 + 48),
+          "window: one tile of scores (%zu)", w);
     check(attn_kernel_bytes(&b, ATTN_KERNEL_LINEAR, 1024, 64, 0) == ATTN_OK &&
           b == 4u * (4u * 1024 * 64 + attn_linear_scratch_floats(64, 64)), "linear: plus its d x d state");
     size_t full_small, full_big;

@@ -169,6 +169,12 @@ static void test_streaming_random(void) {
     compare_streaming(700, 61, 66, &opt, 2.0f);
     opt.mask = ATTN_MASK_BLOCK_SPARSE; opt.window = 50; opt.globals = 3;
     compare_streaming(333, 19, 8, &opt, 2.0f);
+    // from n = 2048 the dense kernel takes 128-row blocks: odd n and d, both masks, d = 128 too
+    opt = attn_default_options();
+    compare_streaming(2085, 21, 13, &opt, 1.0f);
+    opt.mask = ATTN_MASK_CAUSAL;
+    compare_streaming(2085, 21, 13, &opt, 1.0f);
+    compare_streaming(2048, 128, 128, &opt, 1.0f);
     // a subnormal temperature: one-hot rows, never NaN (1/T overflows to inf)
     opt = attn_default_options(); opt.temperature = 1e-40f;
     compare_streaming(45, 7, 5, &opt, 1.0f);

@@ -238,8 +238,9 @@ test('bytes per kernel come from C: the n x n weights for full, O(n·d) for the 
   for (const n of [16, 256, 4096, 16384]) {
     const nd = n * d * 4;
     assert.equal(core.kernelBytes('full', n, d), n * n * 4 + 4 * nd);
-    assert.equal(core.kernelBytes('streaming', n, d), 4 * nd + (16 * 64 + 3 * 16) * 4);
-    assert.equal(core.kernelBytes('window', n, d, 8), core.kernelBytes('streaming', n, d));
+    // streaming (d <= 128): the dense kernel's Qᵀ, scores, output rows and row state, up to 128 rows
+    assert.equal(core.kernelBytes('streaming', n, d), 4 * nd + 128 * (d + 64 + d + 4) * 4);
+    assert.equal(core.kernelBytes('window', n, d, 8), 4 * nd + (16 * 64 + 3 * 16) * 4);
     assert.equal(core.kernelBytes('linear', n, d), 4 * nd + linearFloats * 4);
   }
   const ratio = core.kernelBytes('full', 4096, d) / core.kernelBytes('full', 2048, d);

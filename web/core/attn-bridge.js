@@ -569,6 +569,7 @@
         weights: wPtr ? rowsOf(readFloats(wPtr, n * n), n, n) : null };
     }
 
+    let kernelPath = M.kernelPaths && 'relaxed-simd' in M.kernelPaths ? 'relaxed-simd' : 'simd128';
     const longContext = { fillRandom, logPositions, powerLine, logSlope, kernelBytes, longJob, linear,
       fullMaxN: FULL_MAX_N, defaultWindow: DEFAULT_WINDOW };
 
@@ -580,11 +581,49 @@
       callCount: () => calls,                        // WASM export calls made through the bridge
       heapBytes: () => M.HEAPU8.length,              // the WASM memory: grows in pages, never shrinks
       heapInUse: () => M._attn_heap_in_use(),        // allocator bytes in use (not counted as a call)
+      // the dense streaming kernel in use: 'relaxed-simd' (fused multiply-add) or 'simd128'
+      kernelPath: () => kernelPath,
+      // for the benchmark and tests: 'simd128', 'relaxed-simd' (when there) or 'best'
+      useKernelPath: (name) => {
+        const paths = M.kernelPaths || { simd128: 0 };
+        const pick = name === 'best' ? ('relaxed-simd' in paths ? 'relaxed-simd' : 'simd128') : name;
+        if (!(pick in paths)) throw new AttnError(CODES.KERNEL, `no ${name} kernel in this core`);
+        if (M._attn_wasm_dense_kernel) M._attn_wasm_dense_kernel(paths[pick]);
+        kernelPath = pick;
+        return pick;
+      },
       ...longContext,
     };
   }
 
   let loading = null;
+
+  // The relaxed-SIMD build of the core's dense streaming kernel (attn-fast.js: the same C source
+  // with fused multiply-add), put into the core's function table when this engine validates it
+  // (Chromium does; Node only with --experimental-wasm-relaxed-simd). It imports the core's
+  // memory and uses no memory of its own. Otherwise, or if anything about it fails, the core
+  // keeps its plain-SIMD kernel: M.kernelPaths lists what is there ({ simd128: 0, ... }).
+  function installFastKernel(M) {
+    M.kernelPaths = { simd128: 0 };
+    let src = root.AttnFastKernel;
+    if (!src && typeof require === 'function') {
+      try { src = require('./attn-fast.js'); } catch (err) { src = null; }
+    }
+    if (!src || !src.wasm || typeof M._attn_wasm_dense_kernel !== 'function' || typeof atob !== 'function') return M;
+    const bytes = Uint8Array.from(atob(src.wasm), (ch) => ch.charCodeAt(0));
+    if (!WebAssembly.validate(bytes)) return M;
+    const parts = Object.values(M.asm || {});
+    const memory = parts.find((x) => x instanceof WebAssembly.Memory);
+    const table = parts.find((x) => x instanceof WebAssembly.Table);
+    if (!memory || !table) return M;
+    return WebAssembly.instantiate(bytes, { env: { memory } }).then(({ instance }) => {
+      const index = table.grow(1);
+      table.set(index, instance.exports.attn__stream_dense);
+      M._attn_wasm_dense_kernel(index);
+      M.kernelPaths['relaxed-simd'] = index;
+      return M;
+    }, () => M);
+  }
 
   // Loads the core once per page (or Node process) and resolves to the bridge above.
   // Rejects with a plain Error when WebAssembly is missing or the module fails to load.
@@ -596,11 +635,12 @@
       if (typeof WebAssembly !== 'object') throw new Error('This browser cannot run WebAssembly.');
       if (typeof factory !== 'function') throw new Error('The attention core (attn-core.js) did not load.');
       // a core the bridge cannot use (createCore throws) rejects too, never hangs
-      factory().then(createCore).then(resolve, reject);
+      factory().then(installFastKernel).then(createCore).then(resolve, reject);
     });
     return loading;
   }
 
-  Object.assign(ns, { loadCore, AttnError, CODES, MASKS, KERNELS, MAX_TOKENS });
+  // installFastKernel(M) is loadCore's step; exported for the tests of the relaxed-SIMD path
+  Object.assign(ns, { loadCore, installFastKernel, AttnError, CODES, MASKS, KERNELS, MAX_TOKENS });
   if (typeof module === 'object' && module.exports) module.exports = ns;
 })(typeof window !== 'undefined' ? window : globalThis);
