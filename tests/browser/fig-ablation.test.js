@@ -131,6 +131,10 @@ test('Figure 5.1 with the model as the source: six real next words, renormalised
     score: Number(e.dataset.score), prob: Number(e.dataset.prob) })));
   const check = async (prompt, t) => {
     const want = cliJson(['--json', prompt]).next.slice(0, 6);
+    // the note can already read "six likeliest" from the prompt before: wait for this prompt's words
+    await page.waitForFunction(([s, words]) => Array.from(document.querySelectorAll(s + ' [data-candidate-index]'),
+      (e) => e.dataset.word).join('\n') === words, [fig, want.map((x) => x.word).join('\n')], { timeout: 60000 })
+      .catch(() => {});   // a mismatch is reported by the assertion below, with both lists
     const got = await rows();
     assert.deepEqual(got.map((r) => r.word), want.map((x) => x.word), `the six words after "${prompt}"`);
     const ref = softmax(want.map((x) => x.logit), t);
@@ -165,7 +169,11 @@ test('Figure 5.1 with the model as the source: six real next words, renormalised
   await promptAndWait('The president said that the', /six likeliest/);
 
   // the link carries source and prompt; opened afresh, the model waits until the figure is seen
-  await page.waitForFunction(() => /temperature\.source=model/.test(location.hash) && /temperature\.prompt=/.test(location.hash));
+  // (the address follows edits after a short debounce: wait for this prompt, not an earlier one)
+  await page.waitForFunction(() => {
+    const q = new URLSearchParams(location.hash.slice(1));
+    return q.get('temperature.source') === 'model' && q.get('temperature.prompt') === 'The president said that the';
+  });
   const link = await page.evaluate(() => location.href);
   const again = await open(browser, link.replace(/#/, '&view=none#').replace(/view=temperature/, ''));
   await again.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
