@@ -26,7 +26,8 @@
     [1e8, '100 MB'], [1e9, '1 GB']];
   const THUMB_N = 32, THUMB_WINDOW = 8;
 
-  // options: { number, title, length, autorun (default true: a quick first run on load) }
+  // options: { number, title, length, autorun (default true: a quick first run when the lab
+  // first scrolls into view) }
   AE.figures.scaling = function mountScaling(root, core, options) {
     options = options || {};
     const parts = kit.frame(root, options.number === undefined ? '6.1' : options.number,
@@ -74,7 +75,7 @@
         el('th', { scope: 'col', text: 'WASM heap' }))),
       tableBody);
     const tableBox = el('details', { class: 'ae-scaling-details' },
-      el('summary', { text: 'The measurements as a table' }), el('div', { class: 'ae-scaling-table-wrap' }, table));
+      el('summary', { text: 'The measurements as a table' }), kit.scrollRegion(el('div', { class: 'ae-scaling-table-wrap' }, table), 'The measurements'));
 
     const explain = el('div', { class: 'ae-scaling-explain' },
       el('p', null, 'On log-log axes a cost that grows like n', el('sup', { text: 'k' }),
@@ -288,10 +289,25 @@
     }
     setStatus('idle', 'Pick a length and press Run to measure.');
     kit.rendered(root);
-    // a quick first run so the plots are not empty, once the page has drawn (timing page
-    // start-up along with the kernels would only add noise); autorun: false leaves it idle
-    if (options.autorun !== false) {
+    // a quick first run so the plots are not empty, when the lab first scrolls into view (not
+    // on load: the page's first figures come first, and timing page start-up along with the
+    // kernels would only add noise); autorun: false leaves it idle until Run
+    let autorunWatch = null;
+    const autorun = () => {
       autorunTimer = setTimeout(() => { if (state.status === 'idle') start(state.length, true); }, 150);
+    };
+    if (options.autorun !== false) {
+      if (typeof IntersectionObserver === 'function') {
+        autorunWatch = new IntersectionObserver((entries) => {
+          if (!entries.some((e) => e.isIntersecting)) return;
+          autorunWatch.disconnect();
+          autorunWatch = null;
+          autorun();
+        });
+        autorunWatch.observe(root);
+      } else {
+        autorun();
+      }
     }
 
     return {
@@ -307,6 +323,8 @@
       },
       // Cancels the autorun and the run in progress; every job's WASM buffers are freed.
       destroy() {
+        if (autorunWatch) autorunWatch.disconnect();
+        autorunWatch = null;
         clearTimeout(autorunTimer);
         cancelRun();
         state.running = false;

@@ -1,0 +1,65 @@
+// Shared by the audit tests (axe.test.js, layout.test.js): the pages every figure appears on,
+// at the widths and colour schemes the issue names, and axe-core run inside a page.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { open, ROOT } = require('./harness.js');
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const WIDTHS = [1280, 390];
+const SCHEMES = ['light', 'dark'];
+
+// The figure names the page's kit knows (AE.figures): new figures are covered when merged.
+function figureNames(page) {
+  return page.evaluate(() => Object.keys(window.AttentionExplorer.figures));
+}
+
+// Waits until every figure on the page, in the document or inside an <attention-figure>'s
+// shadow root, has drawn (data-ready="true"); iframes are waited on by their own page.
+function allReady(page) {
+  return page.waitForFunction(() => {
+    const roots = [];
+    const walk = (scope) => {
+      scope.querySelectorAll('[data-figure]').forEach((n) => roots.push(n));
+      scope.querySelectorAll('attention-figure').forEach((h) => { if (h.shadowRoot) walk(h.shadowRoot); else roots.push(h); });
+    };
+    walk(document);
+    return roots.length > 0 && roots.every((n) => n.dataset && n.dataset.ready === 'true');
+  });
+}
+
+// Opens url at width x 900 in the scheme, waits for every figure; the page.
+async function openAt(browser, url, width, scheme) {
+  const page = await open(browser, url, { viewport: { width, height: 900 }, colorScheme: scheme, reducedMotion: 'reduce' });
+  await allReady(page);
+  return page;
+}
+
+// Runs axe-core (WCAG 2.x A and AA, plus best practices) on the page and its same-origin
+// frames; resolves to the violations as one line each: rule, node (selector path), summary.
+// axe is evaluated by the test driver, which the page's CSP does not govern.
+async function axeViolations(page) {
+  const lines = [];
+  for (const frame of page.frames()) {
+    let result;
+    try {
+      result = await frame.evaluate(async (source) => {
+        if (!window.axe) (0, eval)(source);
+        return window.axe.run(document, { resultTypes: ['violations'], preload: false,
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+      }, AXE_SOURCE);
+    } catch (err) {
+      lines.push(`(axe could not run in ${frame.url()}: ${err.message})`);
+      continue;
+    }
+    for (const v of result.violations) {
+      for (const node of v.nodes) {
+        lines.push(`${v.id} [${v.impact}] at ${JSON.stringify(node.target)} in ${frame.url().replace(/^.*\/(?=[^/]+\/[^/]*$)/, '')}: ` +
+          (node.failureSummary || v.help).replace(/\s+/g, ' ').slice(0, 300));
+      }
+    }
+  }
+  return lines;
+}
+
+module.exports = { AXE_SOURCE, WIDTHS, SCHEMES, figureNames, allReady, openAt, axeViolations, ROOT, path };
