@@ -14,7 +14,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const CHROME = process.env.CHROME_PATH || process.env.CHROMIUM || '/usr/bin/chromium';
 const FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
-const SITES = [['web', 'web/index.html'], ['dist', 'dist/index.html']];
+const SITES = [['web', 'web/index.html'], ['dist', 'dist/index.html']]
+  .filter(([name]) => !process.env.LIGHTHOUSE_ONLY || process.env.LIGHTHOUSE_ONLY === name);
 const METRICS = {
   fcp: 'first-contentful-paint', lcp: 'largest-contentful-paint', tbt: 'total-blocking-time',
   cls: 'cumulative-layout-shift', si: 'speed-index',
@@ -28,6 +29,7 @@ async function once(lighthouse, chromeLauncher, url) {
     const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error',
       onlyCategories: ['performance', 'accessibility'] });
     const lhr = result.lhr;
+    if (process.env.LIGHTHOUSE_FULL) fs.writeFileSync(process.env.LIGHTHOUSE_FULL, JSON.stringify(lhr));
     if (lhr.runtimeError) throw new Error(lhr.runtimeError.code + ': ' + lhr.runtimeError.message);
     const audits = lhr.audits;
     const run = {

@@ -62,4 +62,53 @@ async function axeViolations(page) {
   return lines;
 }
 
-module.exports = { AXE_SOURCE, WIDTHS, SCHEMES, figureNames, allReady, openAt, axeViolations, ROOT, path };
+// The README's theme block, verbatim: the ```css block that themes attention-figure.
+function readmeTheme() {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = (readme.match(/```css\n(attention-figure \{[\s\S]*?)```/) || [])[1];
+  if (!block) throw new Error('README.md has no ```css block starting with "attention-figure {"');
+  return block;
+}
+
+// A course page themed with the README's block, one <attention-figure> per figure the bundle
+// knows (dist/attention-figures.js), in a 44rem column like examples/course.html; its file:// URL.
+function themedPage() {
+  const dir = path.join(ROOT, 'build', 'audit');
+  fs.mkdirSync(dir, { recursive: true });
+  const bundle = 'file://' + path.join(ROOT, 'dist', 'attention-figures.js');
+  const file = path.join(dir, 'readme-theme.html');
+  fs.writeFileSync(file, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark"><title>The README's theme on every figure</title>
+<link rel="icon" href="data:,">
+<style>
+body { font: 17px/1.6 Georgia, serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; color: #222; background: #fff; }
+@media (prefers-color-scheme: dark) { body { color: #eee; background: #16181c; } }
+${readmeTheme()}
+</style>
+<script src="${bundle}"></script>
+</head><body><main><h1>The README's theme on every figure</h1><div id="figures"></div></main>
+<script>
+for (const name of Object.keys(window.AttentionExplorer.figures)) {
+  const f = document.createElement('attention-figure');
+  f.setAttribute('figure', name);
+  f.setAttribute('autorun', 'false');
+  document.getElementById('figures').append(f);
+}
+</script>
+</body></html>
+`);
+  return 'file://' + file;
+}
+
+// The pages every figure appears on, as [label, url]: the lesson, the course example (built,
+// in dist/), the README's theme on every figure, and embed.html once per figure name.
+function auditPages(names) {
+  const file = (rel) => 'file://' + path.join(ROOT, rel);
+  return [['lesson', file('web/index.html') + '?autorun=0'], ['course', file('dist/examples/course.html')],
+    ['readme-theme', themedPage()]]
+    .concat(names.map((n) => ['embed-' + n, file('web/embed.html') + '?autorun=0&figure=' + encodeURIComponent(n)]));
+}
+
+module.exports = { AXE_SOURCE, WIDTHS, SCHEMES, figureNames, allReady, openAt, axeViolations, readmeTheme, themedPage,
+  auditPages, ROOT, path };

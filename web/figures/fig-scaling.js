@@ -221,6 +221,7 @@
 
     // quick: the first run on load, fewer repeats so the plots fill within a second
     function start(maxN, quick) {
+      showThumbs();
       cancelRun();
       const started = performance.now();
       state.running = true;
@@ -281,8 +282,17 @@
     runButton.addEventListener('click', () => (state.running ? stop() : start(state.length)));
     select.addEventListener('change', () => { state.length = Number(select.value); });
 
+    let thumbsDrawn = false;
+    function showThumbs() {
+      if (thumbsDrawn) return;
+      thumbsDrawn = true;
+      try {
+        drawThumbs();
+      } catch (err) {
+        parts.note.set(kit.friendly(err), true);
+      }
+    }
     try {
-      drawThumbs();
       drawAll();
     } catch (err) {
       parts.note.set(kit.friendly(err), true);
@@ -292,22 +302,24 @@
     // a quick first run so the plots are not empty, when the lab first scrolls into view (not
     // on load: the page's first figures come first, and timing page start-up along with the
     // kernels would only add noise); autorun: false leaves it idle until Run
+    // The thumbnails (3 x 1,024 cells) are drawn then too, or when a run starts: a page that
+    // never shows the lab never builds them.
     let autorunWatch = null;
-    const autorun = () => {
+    const inView = () => {
+      showThumbs();
+      if (options.autorun === false) return;
       autorunTimer = setTimeout(() => { if (state.status === 'idle') start(state.length, true); }, 150);
     };
-    if (options.autorun !== false) {
-      if (typeof IntersectionObserver === 'function') {
-        autorunWatch = new IntersectionObserver((entries) => {
-          if (!entries.some((e) => e.isIntersecting)) return;
-          autorunWatch.disconnect();
-          autorunWatch = null;
-          autorun();
-        });
-        autorunWatch.observe(root);
-      } else {
-        autorun();
-      }
+    if (typeof IntersectionObserver === 'function') {
+      autorunWatch = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        autorunWatch.disconnect();
+        autorunWatch = null;
+        inView();
+      });
+      autorunWatch.observe(root);
+    } else {
+      inView();
     }
 
     return {

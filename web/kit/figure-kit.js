@@ -96,7 +96,7 @@
         const chips = tokens.map((t, i) => el('button', {
           type: 'button', class: 'ae-token ae-heat', tabindex: i === Math.max(focal, 0) ? 0 : -1,
           data: { tokenIndex: i, text: t.text }, aria: { pressed: 'false' },
-        }, el('span', { class: 'ae-word', text: t.text }), el('span', { class: 'ae-num', aria: { hidden: 'true' } })));
+        }, el('span', { class: 'ae-word', text: t.text }), ' ', el('span', { class: 'ae-num', aria: { hidden: 'true' } })));
         // A punctuation chip never starts a line alone: it wraps together with the chip before it.
         const row = [];
         chips.forEach((chip, i) => {
@@ -142,10 +142,17 @@
 
   // A box that may scroll sideways (a long sentence's table on a phone): a keyboard user can
   // reach it (one tab stop) and scroll it with the arrow keys; it is a named region.
+  // label: a name, or an element inside node whose text names it (a table's caption).
+  let regionCount = 0;
   function scrollRegion(node, label) {
     node.tabIndex = 0;
     node.setAttribute('role', 'region');
-    node.setAttribute('aria-label', label);
+    if (typeof label === 'string') {
+      node.setAttribute('aria-label', label);
+    } else {
+      label.id = label.id || 'ae-region-' + (++regionCount);
+      node.setAttribute('aria-labelledby', label.id);
+    }
     return node;
   }
 
@@ -153,7 +160,8 @@
   // data-row, data-col, data-weight (and data-allowed when a mask is given).
   function matrixTable(caption) {
     const table = el('table', { class: 'ae-matrix' });
-    const wrap = scrollRegion(el('div', { class: 'ae-matrix-wrap' }, table), 'Weight matrix');
+    const captionNode = el('caption', { text: caption });   // also names the scroll box
+    const wrap = scrollRegion(el('div', { class: 'ae-matrix-wrap' }, table), captionNode);
     return {
       node: wrap,
       table,
@@ -178,7 +186,7 @@
             }
             return cell;
           }))));
-        table.replaceChildren(el('caption', { text: caption }), head, body);
+        table.replaceChildren(captionNode, head, body);
       },
     };
   }
