@@ -39,7 +39,7 @@ MODEL_ONLY    = $(shell sed -n $(MODEL_SED) $(MODEL_SRC) | sort -u)
 EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
 MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train model-weights
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-programs bench-train bench-lighthouse model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -117,6 +117,13 @@ bench: build
 	@$(MAKE) --no-print-directory bench-programs
 	@node tests/bench/bench.js
 	@node tests/bench/train_bench.js
+
+# Lighthouse (mobile preset) on the lesson served over HTTP, web/ and dist/, against Debian's
+# Chromium: performance, accessibility, FCP, LCP, TBT, DOM size, median of LIGHTHOUSE_RUNS runs,
+# to build/lighthouse.json. A timing: reported, never asserted.
+LIGHTHOUSE_RUNS ?= 3
+bench-lighthouse: build
+	@node tests/bench/lighthouse.js $(LIGHTHOUSE_RUNS)
 
 # Training throughput alone (tokens/s: wasm, native, plain JS, TensorFlow.js WASM), to bench.json.
 bench-train: build

@@ -14,10 +14,14 @@ function figureNames(page) {
   return page.evaluate(() => Object.keys(window.AttentionExplorer.figures));
 }
 
-// Waits until every figure on the page, in the document or inside an <attention-figure>'s
-// shadow root, has drawn (data-ready="true"); iframes are waited on by their own page.
-function allReady(page) {
-  return page.waitForFunction(() => {
+// Waits until every figure on the page and in its frames, in the document or inside an
+// <attention-figure>'s shadow root, has drawn (data-ready="true").
+async function allReady(page) {
+  for (const frame of page.frames()) await frameReady(frame);
+}
+
+function frameReady(frame) {
+  return frame.waitForFunction(() => {
     const roots = [];
     const walk = (scope) => {
       scope.querySelectorAll('[data-figure]').forEach((n) => roots.push(n));
