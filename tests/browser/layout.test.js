@@ -138,3 +138,25 @@ test('layout: the checker catches an overflow, a covered number and a lone "."',
   assert.match(found, /figure heatmap: the chip "\." starts a line alone/);
   await page.context().close();
 });
+
+// The PNG and SVG exports draw each box as CSS does: a pill (border-radius 999px) has corners of
+// half its height, never rx larger than half a side (SVG would draw an ellipse). Every figure.
+test('export: every rounded box keeps its shape in the SVG (the PNG is drawn from it)', async () => {
+  const page = await openAt(browser, LESSON, 1280, 'light');
+  const found = await page.evaluate(() => {
+    const bad = [];
+    let pills = 0;
+    for (const root of document.querySelectorAll('[data-figure]')) {
+      const doc = new DOMParser().parseFromString(window.AttentionExplorer.exporter.svg(root), 'image/svg+xml');
+      for (const r of doc.querySelectorAll('rect[rx]')) {
+        const w = Number(r.getAttribute('width')), h = Number(r.getAttribute('height')), rx = Number(r.getAttribute('rx'));
+        if (rx > Math.min(w, h) / 2 + 0.05) bad.push(`${root.dataset.figure}: rect ${w} x ${h} with rx ${rx}`);
+        if (h < w && rx > 0 && Math.abs(rx - h / 2) <= 0.05) pills++;
+      }
+    }
+    return { bad, pills };
+  });
+  assert.deepEqual(found.bad, []);
+  assert.ok(found.pills >= 6, `the hint pills (one per figure) are drawn as pills: ${found.pills}`);
+  await page.context().close();
+});
