@@ -27,7 +27,7 @@ async function once(lighthouse, chromeLauncher, url) {
   const chrome = await chromeLauncher.launch({ chromePath: CHROME, chromeFlags: FLAGS });
   try {
     const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error',
-      onlyCategories: ['performance', 'accessibility'] });
+      onlyCategories: ['performance', 'accessibility'], maxWaitForLoad: 120000 });
     const lhr = result.lhr;
     if (process.env.LIGHTHOUSE_FULL) fs.writeFileSync(process.env.LIGHTHOUSE_FULL, JSON.stringify(lhr));
     if (lhr.runtimeError) throw new Error(lhr.runtimeError.code + ': ' + lhr.runtimeError.message);
@@ -59,7 +59,18 @@ async function main() {
     const { server, url } = await serve(dir, 0);
     try {
       const all = [];
-      for (let i = 0; i < runs; i++) all.push(await once(lighthouse, chromeLauncher, url + path.basename(rel)));
+      for (let i = 0; i < runs; i++) {
+        // a loaded machine can time Lighthouse's own protocol calls out: such a run is retried
+        for (let attempt = 1; ; attempt++) {
+          try {
+            all.push(await once(lighthouse, chromeLauncher, url + path.basename(rel)));
+            break;
+          } catch (err) {
+            if (attempt >= 3) throw err;
+            console.error(`${name} run ${i + 1}: ${String(err.message).split('\n')[0]}; again`);
+          }
+        }
+      }
       const pick = (k) => median(all.map((r) => r[k]));
       report.pages[name] = { url: rel, runs: all, median: { performance: pick('performance'),
         accessibility: pick('accessibility'), fcp: pick('fcp'), lcp: pick('lcp'), tbt: pick('tbt'), cls: pick('cls'),
