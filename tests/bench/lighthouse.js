@@ -10,7 +10,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { serve } = require('../serve.js');
 
-const ROOT = path.join(__dirname, '..', '..');
+// LIGHTHOUSE_ROOT: measure another checkout's web/ and dist/ (a before/after on one machine)
+const ROOT = process.env.LIGHTHOUSE_ROOT || path.join(__dirname, '..', '..');
 const CHROME = process.env.CHROME_PATH || process.env.CHROMIUM || '/usr/bin/chromium';
 const FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
