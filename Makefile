@@ -40,7 +40,7 @@ MODEL_ONLY    = $(shell sed -n $(MODEL_SED) $(MODEL_SRC) | sort -u)
 EXPORTS       = $(subst $(SPACE),$(COMMA),$(strip $(filter-out $(MODEL_ONLY),$(ALL_EXPORTS)) _malloc _free))
 MODEL_EXPORTS = $(subst $(SPACE),$(COMMA),$(strip $(ALL_EXPORTS) _malloc _free))
 
-.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-peers bench-programs bench-train bench-train-browser model-weights
+.PHONY: build artifacts native wasm site site-folder test test-programs serve clean help bench bench-peers bench-programs bench-train bench-train-browser bench-lighthouse model-weights
 
 # Build everything (installs a missing toolchain first; see build.sh).
 build:
@@ -144,6 +144,13 @@ bench: build
 	@node tests/bench/train_bench.js
 	@node tests/bench/induction_bench.js
 	@node tests/bench/train_browser.js
+
+# Lighthouse (mobile preset) on the lesson served over HTTP, web/ and dist/, against Debian's
+# Chromium: performance, accessibility, FCP, LCP, TBT, DOM size, median of LIGHTHOUSE_RUNS runs,
+# to build/lighthouse.json. A timing: reported, never asserted.
+LIGHTHOUSE_RUNS ?= 3
+bench-lighthouse: build
+	@node tests/bench/lighthouse.js $(LIGHTHOUSE_RUNS)
 
 # Our attention against onnxruntime-web and TensorFlow.js (WASM) in one headless Chromium,
 # writing build/bench-peers.json. The peers are dev dependencies from the lock file, never in

@@ -34,6 +34,8 @@
       if (params.get('autorun') === '0') clean.options.autorun = false;
       kit.mount(rootNode, figureName, core, clean.options);
       kit.optionNote(rootNode, 'ae-url-note', notes.concat(clean.notes));
+      const title = rootNode.querySelector('.ae-caption > span:not(.ae-hint)');   // the page's one heading
+      if (title) document.getElementById('embed-title').textContent = 'Attention Explorer: ' + title.textContent;
       postHeight();
       new ResizeObserver(postHeight).observe(document.documentElement);
     }, (err) => {

@@ -76,34 +76,31 @@
     return AE.share.query(parts);
   }
 
-  // Applies the hash to the mounted figures; every bad value becomes a visible note.
-  function applyHash(mounted, roots, core) {
-    const { byFigure, view } = readHash();
-    const unknownFigures = Object.keys(byFigure).filter((n) => !mounted[n]);
-    roots.forEach((rootNode, index) => {
-      const name = rootNode.dataset.figure, instance = mounted[name];
-      if (!instance) return;
-      const pairs = byFigure[name] || [];
-      const { options, notes } = kit.cleanOptions(AE.share.rawOf(pairs), core);
-      const unknown = pairs.filter(([k]) => !AE.share.optionNamed(k));
-      if (unknown.length) notes.push(`Ignored ${unknown.map(([k]) => '"' + k.slice(0, 20) + '"').join(', ')}.`);
-      delete options.number;
-      // keys a figure does not have are dropped, so "#temperature.head=2" changes nothing
-      for (const key of Object.keys(options)) if (!(key in instance.state)) delete options[key];
-      if (Object.keys(options).length) {
-        try {
-          instance.set(options);
-        } catch (err) {
-          notes.push('This view could not be restored (' + (err && err.message ? err.message : err) + ').');
-        }
+  // Applies the hash to one mounted figure (roots[index]); every bad value becomes a visible
+  // note. The first figure also notes figures the link names that the page does not have.
+  function applyHashTo(mounted, roots, index, core) {
+    const { byFigure } = readHash();
+    const rootNode = roots[index], name = rootNode.dataset.figure, instance = mounted[name];
+    if (!instance) return;
+    const unknownFigures = Object.keys(byFigure).filter((n) => !kit.figureNamed(n) || !roots.some((r) => r.dataset.figure === n));
+    const pairs = byFigure[name] || [];
+    const { options, notes } = kit.cleanOptions(AE.share.rawOf(pairs), core);
+    const unknown = pairs.filter(([k]) => !AE.share.optionNamed(k));
+    if (unknown.length) notes.push(`Ignored ${unknown.map(([k]) => '"' + k.slice(0, 20) + '"').join(', ')}.`);
+    delete options.number;
+    // keys a figure does not have are dropped, so "#temperature.head=2" changes nothing
+    for (const key of Object.keys(options)) if (!(key in instance.state)) delete options[key];
+    if (Object.keys(options).length) {
+      try {
+        instance.set(options);
+      } catch (err) {
+        notes.push('This view could not be restored (' + (err && err.message ? err.message : err) + ').');
       }
-      if (index === 0 && unknownFigures.length) {
-        notes.push(`There is no figure called ${unknownFigures.map((n) => '"' + n.slice(0, 20) + '"').join(', ')} on this page.`);
-      }
-      kit.optionNote(rootNode, 'ae-url-note', notes, 'From the link: ');
-    });
-    const target = view && roots.find((r) => r.dataset.figure === view);
-    if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
+    }
+    if (index === 0 && unknownFigures.length) {
+      notes.push(`There is no figure called ${unknownFigures.map((n) => '"' + n.slice(0, 20) + '"').join(', ')} on this page.`);
+    }
+    kit.optionNote(rootNode, 'ae-url-note', notes, 'From the link: ');
   }
 
   // ---- what Figure 1.1's head did, from the numbers it shows ---------------------------
@@ -176,41 +173,28 @@
     update();
   }
 
+  // After the first draw, the figures below the screen mount one per task, so the page paints
+  // and answers in between (Lighthouse: total blocking time); the learner never waits for them.
+  const nextTask = (fn) => (typeof requestIdleCallback === 'function'
+    ? requestIdleCallback(fn, { timeout: 200 }) : setTimeout(fn, 0));
+
   function start() {
     const roots = Array.from(document.querySelectorAll('[data-figure]'));
     AE.loadCore().then((core) => {
       const mounted = {};
-      roots.forEach((rootNode) => {
-        const name = rootNode.dataset.figure;
-        if (!kit.figureNamed(name)) return;
-        try {
-          // kit.mount owns the instance (one per root); the hash follows the first of each kind
-          const instance = kit.mount(rootNode, name, core, optionsOf(rootNode));
-          if (mounted[name]) return;
-          mounted[name] = instance;
-          initial[name] = pairsOf(instance);
-        } catch (err) {
-          failAll([rootNode], err);
-        }
-      });
+      AE.page = mounted;
       // Figure 5.1's switch sends its temperature to Figure 1.1
       document.addEventListener('ae-temperature-link', (e) => {
         if (mounted.heatmap) mounted.heatmap.set({ temperature: e.detail.linked ? e.detail.temperature : 1 });
       });
       // Figure 2.2 opens a head of the trained model in Figure 2.1, on its sentence
       document.addEventListener('ae-open-head', (e) => {
+        const heads = roots.find((r) => r.dataset.figure === 'heads');
+        if (heads && !mounted.heads) mountRoot(heads);   // not mounted yet: below the screen
         if (!mounted.heads) return;
         mounted.heads.set({ model: 'trained', layer: e.detail.layer, head: e.detail.head, text: e.detail.text });
-        const target = document.querySelector('[data-figure="heads"]');
-        if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
+        if (heads && heads.scrollIntoView) heads.scrollIntoView({ block: 'start' });
       });
-      AE.page = mounted;
-      const reading = document.querySelector('[data-reading="heatmap"]');
-      const heatRoot = roots.find((r) => r.dataset.figure === 'heatmap');
-      if (reading && heatRoot && mounted.heatmap) pronounReading(reading, heatRoot, core, mounted.heatmap);
-
-      applyHash(mounted, roots, core);
-      window.addEventListener('hashchange', () => applyHash(mounted, roots, core));
 
       // After any interaction, the hash follows the figures (debounced: hover moves fast).
       let timer = 0, last = location.hash.replace(/^#/, '');
@@ -222,14 +206,56 @@
       };
       const later = () => { clearTimeout(timer); timer = setTimeout(write, 250); };
       const linkOf = (name) => location.href.replace(/#.*$/, '') + '#' + hashFor(mounted, name);
-      roots.forEach((rootNode) => {
+
+      // Mounts one figure root: the figure (kit.mount owns the instance, one per root; the hash
+      // follows the first of each kind), the link's state for it, its share toolbar.
+      function mountRoot(rootNode) {
         const name = rootNode.dataset.figure;
-        if (!mounted[name]) return;
+        if (!kit.figureNamed(name) || kit.instanceOn(rootNode)) return;   // unknown, or mounted early
+        try {
+          const instance = kit.mount(rootNode, name, core, optionsOf(rootNode));
+          if (!mounted[name]) {
+            mounted[name] = instance;
+            initial[name] = pairsOf(instance);
+            // under Figure 1.1, what its head did, from the numbers it shows
+            const reading = name === 'heatmap' && document.querySelector('[data-reading="heatmap"]');
+            if (reading) pronounReading(reading, rootNode, core, instance);
+          }
+        } catch (err) {
+          failAll([rootNode], err);
+          return;
+        }
+        applyHashTo(mounted, roots, roots.indexOf(rootNode), core);
         const bar = AE.share.toolbar(rootNode, name, () => mounted[name].state, linkOf);
         for (const type of ['input', 'change', 'click', 'keyup', 'mouseover', 'focusin', 'pointerup']) {
           rootNode.addEventListener(type, () => { later(); bar.refresh(); });
         }
         rootNode.after(bar.node);
+      }
+
+      // A link with state or a view mounts everything at once (the view scrolls to its figure,
+      // which must not move); otherwise the figures on or near the screen come first.
+      const { byFigure, view } = readHash();
+      const eager = view || Object.keys(byFigure).length > 0;
+      const near = (r) => r.getBoundingClientRect().top < window.innerHeight * 1.5;
+      const first = eager ? roots : roots.filter(near);
+      const rest = roots.filter((r) => !first.includes(r));
+      first.forEach(mountRoot);
+      const target = view && roots.find((r) => r.dataset.figure === view);
+      if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
+      const mountNext = () => {
+        const rootNode = rest.shift();
+        if (!rootNode) return;
+        if (rootNode.isConnected) mountRoot(rootNode);
+        nextTask(mountNext);
+      };
+      nextTask(mountNext);
+
+      window.addEventListener('hashchange', () => {
+        roots.forEach((rootNode, index) => applyHashTo(mounted, roots, index, core));
+        const { view: seen } = readHash();
+        const shown = seen && roots.find((r) => r.dataset.figure === seen);
+        if (shown && shown.scrollIntoView) shown.scrollIntoView({ block: 'start' });
       });
     }, (err) => failAll(roots, err));
   }

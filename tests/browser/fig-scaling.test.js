@@ -16,7 +16,12 @@ let browser;
 test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
-const ready = (page) => figureReady(page, FIG);
+// the lab measures (autorun) and draws its thumbnails when it scrolls into view
+async function ready(page) {
+  const fig = await figureReady(page, FIG);
+  await fig.scrollIntoViewIfNeeded();
+  return fig;
+}
 
 async function finished(page, timeout = 240000) {
   await page.waitForSelector(`${FIG}[data-run="done"]`, { timeout });
@@ -37,7 +42,21 @@ async function runTo(fig, length) {
   await fig.locator('[data-control="run"]').click();
 }
 
-test('fills itself on load: a quick run to 1,024 tokens, thumbnails of each pattern', async () => {
+test('not on load: the lab stays idle and builds no thumbnails until it scrolls into view', async () => {
+  const page = await open(browser, fileUrl('web/index.html'));
+  const fig = await figureReady(page, FIG);
+  await frames(page, 30);
+  assert.equal(await fig.getAttribute('data-run'), 'idle', 'no measuring while the lab is off screen');
+  assert.equal(await fig.locator('.ae-scaling-thumb-grid').count(), 0, 'no thumbnails yet');
+  await fig.scrollIntoViewIfNeeded();
+  await page.waitForSelector(`${FIG}[data-run="running"], ${FIG}[data-run="done"]`);
+  assert.equal(await fig.locator('.ae-scaling-thumb-grid').count(), 3);
+  await fig.evaluate((root) => window.AttentionExplorer.kit.instanceOn(root).set({ run: false }));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('fills itself when it scrolls into view: a quick run to 1,024 tokens, thumbnails of each pattern', async () => {
   const page = await open(browser, fileUrl('web/index.html'));
   const fig = await ready(page);
   await finished(page);

@@ -46,6 +46,8 @@ async function addLab(page, id, attributes = { autorun: 'false' }) {
     document.getElementById('main').append(lab);
   }, [id, attributes]);
   await page.waitForSelector(`#${id} [data-figure="scaling"][data-ready="true"]`);
+  // a lab with autorun measures when it scrolls into view
+  if (attributes.autorun !== 'false') await page.locator('#' + id).scrollIntoViewIfNeeded();
 }
 
 const run = (page, id, length) => page.evaluate(([labId, n]) =>

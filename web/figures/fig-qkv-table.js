@@ -38,6 +38,7 @@
     const { core, state, dText } = ctx;
     const formulaText = el('div', { class: 'ae-qkv-formula-text' });
     const table = el('table', { class: 'ae-qkv-table' });
+    // (no extra tab stop for the scroll box: the table's own cells are one, arrows move inside)
     const wrap = el('div', { class: 'ae-matrix-wrap ae-qkv-wrap' }, table);
     const outBox = el('div', { class: 'ae-qkv-out ae-qkv-cell', tabindex: '0', data: { part: 'out', key: 'outbox' } });
     const explain = el('p', { class: 'ae-qkv-explain' });

@@ -156,6 +156,15 @@
     }
 
     render();
+    // Numbers by default where they fit: a box wide enough by the rule above but still too
+    // narrow for every number (a course column, a wider font) shows the glyphs instead.
+    if (options.numbers === undefined && state.numbers) {
+      const wrap = root.querySelector('.ae-qkv-wrap');
+      if (wrap && wrap.scrollWidth > wrap.clientWidth + 1) {
+        state.numbers = false;
+        render();
+      }
+    }
     // set() changes any of text, focus, head, temperature, numbers, edits and redraws
     const instance = kit.simpleInstance(state, render, input, parts.destroy);
     const merge = instance.set;

@@ -26,7 +26,8 @@
     [1e8, '100 MB'], [1e9, '1 GB']];
   const THUMB_N = 32, THUMB_WINDOW = 8;
 
-  // options: { number, title, length, autorun (default true: a quick first run on load) }
+  // options: { number, title, length, autorun (default true: a quick first run when the lab
+  // first scrolls into view) }
   AE.figures.scaling = function mountScaling(root, core, options) {
     options = options || {};
     const parts = kit.frame(root, options.number === undefined ? '6.1' : options.number,
@@ -74,7 +75,7 @@
         el('th', { scope: 'col', text: 'WASM heap' }))),
       tableBody);
     const tableBox = el('details', { class: 'ae-scaling-details' },
-      el('summary', { text: 'The measurements as a table' }), el('div', { class: 'ae-scaling-table-wrap' }, table));
+      el('summary', { text: 'The measurements as a table' }), kit.scrollRegion(el('div', { class: 'ae-scaling-table-wrap' }, table), 'The measurements'));
 
     // What theory expects; the sentence after it (`measured`) says what this run found, from
     // slopes C fits to the points on the plot, so the page never claims a slope it did not see.
@@ -262,6 +263,7 @@
 
     // quick: the first run on load, fewer repeats so the plots fill within a second
     function start(maxN, quick) {
+      showThumbs();
       cancelRun();
       const started = performance.now();
       state.running = true;
@@ -324,18 +326,44 @@
     runButton.addEventListener('click', () => (state.running ? stop() : start(state.length)));
     select.addEventListener('change', () => { state.length = Number(select.value); });
 
+    let thumbsDrawn = false;
+    function showThumbs() {
+      if (thumbsDrawn) return;
+      thumbsDrawn = true;
+      try {
+        drawThumbs();
+      } catch (err) {
+        parts.note.set(kit.friendly(err), true);
+      }
+    }
     try {
-      drawThumbs();
       drawAll();
     } catch (err) {
       parts.note.set(kit.friendly(err), true);
     }
     setStatus('idle', 'Pick a length and press Run to measure.');
     kit.rendered(root);
-    // a quick first run so the plots are not empty, once the page has drawn (timing page
-    // start-up along with the kernels would only add noise); autorun: false leaves it idle
-    if (options.autorun !== false) {
+    // a quick first run so the plots are not empty, when the lab first scrolls into view (not
+    // on load: the page's first figures come first, and timing page start-up along with the
+    // kernels would only add noise); autorun: false leaves it idle until Run
+    // The thumbnails (3 x 1,024 cells) are drawn then too, or when a run starts: a page that
+    // never shows the lab never builds them.
+    let autorunWatch = null;
+    const inView = () => {
+      showThumbs();
+      if (options.autorun === false) return;
       autorunTimer = setTimeout(() => { if (state.status === 'idle') start(state.length, true); }, 150);
+    };
+    if (typeof IntersectionObserver === 'function') {
+      autorunWatch = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        autorunWatch.disconnect();
+        autorunWatch = null;
+        inView();
+      });
+      autorunWatch.observe(root);
+    } else {
+      inView();
     }
 
     return {
@@ -351,6 +379,8 @@
       },
       // Cancels the autorun and the run in progress; every job's WASM buffers are freed.
       destroy() {
+        if (autorunWatch) autorunWatch.disconnect();
+        autorunWatch = null;
         clearTimeout(autorunTimer);
         cancelRun();
         state.running = false;

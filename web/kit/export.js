@@ -99,6 +99,13 @@
   const painted = (colour) => colour && colour !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(colour);
   const round = (x) => String(Math.round(x * 10) / 10);
 
+  // A box's corner radius as CSS draws it: a pill's 999px becomes half the shorter side (CSS
+  // scales radii that do not fit; SVG would clamp rx and ry apart and draw an ellipse).
+  function cornerOf(style, w, h, grow) {
+    const radius = (parseFloat(style.borderTopLeftRadius) || 0) + grow;
+    return Math.max(0, Math.min(radius, w / 2, h / 2));
+  }
+
   // The picture's size in CSS pixels: the figure's box, rounded up.
   function pictureSize(figure) {
     const box = figure.getBoundingClientRect();
@@ -137,11 +144,11 @@
         if (ow && style.outlineStyle !== 'none' && painted(style.outlineColor)) {
           const off = (parseFloat(style.outlineOffset) || 0) + ow / 2;
           out.push(`<rect x="${round(r.left - x0 - off)}" y="${round(r.top - y0 - off)}" width="${round(r.width + 2 * off)}" ` +
-            `height="${round(r.height + 2 * off)}" rx="${round((parseFloat(style.borderTopLeftRadius) || 0) + off)}" fill="none" ` +
+            `height="${round(r.height + 2 * off)}" rx="${round(cornerOf(style, r.width + 2 * off, r.height + 2 * off, off))}" fill="none" ` +
             `stroke="${style.outlineColor}" stroke-width="${ow}"/>`);
         }
         if (fill !== 'none' || stroke) {
-          const radius = parseFloat(style.borderTopLeftRadius) || 0;
+          const radius = cornerOf(style, r.width - bw, r.height - bw, 0);
           out.push(`<rect x="${round(r.left - x0 + bw / 2)}" y="${round(r.top - y0 + bw / 2)}" width="${round(r.width - bw)}" ` +
             `height="${round(r.height - bw)}" rx="${round(radius)}" fill="${fill}"` +
             (stroke ? ` stroke="${stroke}" stroke-width="${bw}"` : '') + '/>');

@@ -56,12 +56,17 @@
     });
   }
 
+  // A token that is punctuation only (". , ; ! ? ' ..."): no letter, digit or symbol of a word.
+  const PUNCTUATION = /^[^\p{L}\p{N}\p{S}]+$/u;
+
   // A sentence as chips. Hover, tap, click or keyboard focus makes a chip the focal token.
   // onPick(i) is called with the new focal index.
   function tokenRow(onPick, label) {
     const node = el('div', { class: 'ae-tokens', role: 'group', dir: 'auto',
       aria: { label: label || 'Tokens: pick one with the arrow keys, hover or tap' } });
     let focal = -1;
+    // the chips in order (punctuation is glued to the chip before it, inside a wrapper)
+    const chipsOf = () => Array.from(node.querySelectorAll('.ae-token'));
     const pick = (i) => { if (i !== focal) onPick(i); };
     node.addEventListener('mouseover', (e) => {
       const chip = e.target.closest('.ae-token');
@@ -75,7 +80,7 @@
       const chip = e.target.closest('.ae-token');
       if (!chip) return;
       // Whichever way a chip got focus, it becomes the group's one tab stop.
-      Array.from(node.children).forEach((c) => { c.tabIndex = c === chip ? 0 : -1; });
+      chipsOf().forEach((c) => { c.tabIndex = c === chip ? 0 : -1; });
       pick(Number(chip.dataset.tokenIndex));
     });
     rovingKeys(node, '.ae-token');
@@ -85,17 +90,29 @@
       // (Re)builds the chips when the words change; keeps them when only weights change.
       setTokens(tokens) {
         const words = tokens.map((t) => t.text);
-        const same = node.children.length === words.length &&
-          Array.from(node.children).every((c, i) => c.dataset.text === words[i]);
+        const old = chipsOf();
+        const same = old.length === words.length && old.every((c, i) => c.dataset.text === words[i]);
         if (same) return;
-        node.replaceChildren(...tokens.map((t, i) => el('button', {
+        const chips = tokens.map((t, i) => el('button', {
           type: 'button', class: 'ae-token ae-heat', tabindex: i === Math.max(focal, 0) ? 0 : -1,
           data: { tokenIndex: i, text: t.text }, aria: { pressed: 'false' },
-        }, el('span', { class: 'ae-word', text: t.text }), el('span', { class: 'ae-num', aria: { hidden: 'true' } }))));
+        }, el('span', { class: 'ae-word', text: t.text }), ' ', el('span', { class: 'ae-num', aria: { hidden: 'true' } })));
+        // A punctuation chip never starts a line alone: it wraps together with the chip before it.
+        const row = [];
+        chips.forEach((chip, i) => {
+          if (i > 0 && PUNCTUATION.test(words[i])) {
+            const prev = row[row.length - 1];
+            if (prev.classList.contains('ae-token-glue')) prev.append(chip);
+            else row[row.length - 1] = el('span', { class: 'ae-token-glue' }, prev, chip);
+          } else {
+            row.push(chip);
+          }
+        });
+        node.replaceChildren(...row);
       },
       // weights: values (for colour) and texts (printed by C), one per token; null clears.
       setWeights(values, texts) {
-        Array.from(node.children).forEach((chip, i) => {
+        chipsOf().forEach((chip, i) => {
           const num = chip.querySelector('.ae-num');
           if (!values) {
             chip.style.removeProperty('--w');
@@ -107,12 +124,13 @@
           }
           paintWeight(chip, values[i], texts[i]);
           num.textContent = texts[i];
-          chip.setAttribute('aria-label', chip.dataset.text + ', weight ' + texts[i]);
+          // the visible text (word, number) leads the name, as WCAG 2.5.3 asks
+          chip.setAttribute('aria-label', chip.dataset.text + ' ' + texts[i] + ' (weight)');
         });
       },
       setFocal(i) {
         focal = i;
-        Array.from(node.children).forEach((chip, j) => {
+        chipsOf().forEach((chip, j) => {
           chip.setAttribute('aria-pressed', String(j === i));
           if (node.contains(document.activeElement)) return;
           chip.tabIndex = j === i ? 0 : -1;
@@ -122,11 +140,28 @@
     };
   }
 
+  // A box that may scroll sideways (a long sentence's table on a phone): a keyboard user can
+  // reach it (one tab stop) and scroll it with the arrow keys; it is a named region.
+  // label: a name, or an element inside node whose text names it (a table's caption).
+  let regionCount = 0;
+  function scrollRegion(node, label) {
+    node.tabIndex = 0;
+    node.setAttribute('role', 'region');
+    if (typeof label === 'string') {
+      node.setAttribute('aria-label', label);
+    } else {
+      label.id = label.id || 'ae-region-' + (++regionCount);
+      node.setAttribute('aria-labelledby', label.id);
+    }
+    return node;
+  }
+
   // An n x m weight matrix as a <table>: row and column headers, one cell per weight with
   // data-row, data-col, data-weight (and data-allowed when a mask is given).
   function matrixTable(caption) {
     const table = el('table', { class: 'ae-matrix' });
-    const wrap = el('div', { class: 'ae-matrix-wrap' }, table);
+    const captionNode = el('caption', { text: caption });   // also names the scroll box
+    const wrap = scrollRegion(el('div', { class: 'ae-matrix-wrap' }, table), captionNode);
     return {
       node: wrap,
       table,
@@ -151,7 +186,7 @@
             }
             return cell;
           }))));
-        table.replaceChildren(el('caption', { text: caption }), head, body);
+        table.replaceChildren(captionNode, head, body);
       },
     };
   }
@@ -410,6 +445,6 @@
   }
 
   AE.kit = { el, cleanOptions, temperatureOf, firstTokens, figureNamed, mount, unmount, instanceOn, loadFailed,
-    optionNote, rendered, simpleInstance, pressOne, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note,
+    optionNote, rendered, simpleInstance, pressOne, scrollRegion, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note,
     topThreeText, frame, findToken, friendly };
 })(typeof window !== 'undefined' ? window : globalThis);
