@@ -58,10 +58,10 @@
     // ---- one prediction, before and after
     const effect = el('div', { class: 'ae-ablation-effect', aria: { live: 'off' } });
     const listBefore = el('ol', { class: 'ae-ablation-list' }), listAfter = el('ol', { class: 'ae-ablation-list' });
-    const headingAfter = el('h4', { class: 'ae-ablation-col-title' });
+    const headingAfter = el('p', { class: 'ae-ablation-col-title' });
     const columns = el('div', { class: 'ae-ablation-columns' },
       el('div', { class: 'ae-ablation-col', data: { side: 'before' } },
-        el('h4', { class: 'ae-ablation-col-title', text: 'Before: the model as trained' }), listBefore),
+        el('p', { class: 'ae-ablation-col-title', text: 'Before: the model as trained' }), listBefore),
       el('div', { class: 'ae-ablation-col', data: { side: 'after' } }, headingAfter, listAfter));
 
     // ---- the grid: every head, averaged over the held-out sentences
@@ -71,7 +71,7 @@
     const progressBar = el('progress', { class: 'ae-ablation-progress', max: 1, value: 0,
       aria: { label: 'Held-out sentences measured' } });
     const progressText = el('span', { class: 'ae-ablation-progress-text' });
-    const gridTitle = el('h4', { class: 'ae-ablation-grid-title' });
+    const gridTitle = el('p', { class: 'ae-ablation-grid-title' });
     const summary = el('p', { class: 'ae-ablation-summary' });
     const gridBox = el('div', { class: 'ae-ablation-grid-box' }, gridTitle,
       el('div', { class: 'ae-ablation-progress-row' }, progressBar, progressText), gridWrap, summary);
@@ -119,10 +119,10 @@
     function buildGrid() {
       const L = model.config.n_layers, H = model.config.n_heads;
       cells = Array.from({ length: L }, (_, l) => Array.from({ length: H }, (__, h) => el('button', {
-        type: 'button', class: 'ae-ablation-cell ae-heat', data: { layer: l, head: h },
+        type: 'button', class: 'ae-ablation-cell ae-heat ae-inked', data: { layer: l, head: h },
         aria: { pressed: 'false' }, on: { click: () => pick(l, h) },
-      }, el('span', { class: 'ae-ablation-cell-name', text: `L${l}H${h}` }),
-      el('span', { class: 'ae-ablation-cell-kl' }), el('span', { class: 'ae-ablation-cell-flips' }))));
+      }, el('span', { class: 'ae-ablation-cell-name', text: `L${l}H${h}` }), ' ',
+      el('span', { class: 'ae-ablation-cell-kl' }), ' ', el('span', { class: 'ae-ablation-cell-flips' }))));
       gridTable.replaceChildren(
         el('caption', { class: 'ae-sr-only', text: 'Mean KL divergence per head, layers as rows, heads as columns' }),
         el('thead', null, el('tr', null, el('td'), Array.from({ length: H }, (_, h) => el('th', { scope: 'col', text: `head ${h}` })))),
@@ -218,8 +218,9 @@
         cell.toggleAttribute('data-strong', x.kl / maxKl > 0.55);
         cell.querySelector('.ae-ablation-cell-kl').textContent = klTexts[i];
         cell.querySelector('.ae-ablation-cell-flips').textContent = `${x.flips}/${x.predictions}`;
-        cell.setAttribute('aria-label', `Layer ${x.layer} head ${x.head}: mean KL ${klTexts[i]} nats; ` +
-          `likeliest word changed in ${x.flips} of ${x.predictions} predictions`);
+        // the visible text leads the name (WCAG 2.5.3), then what it means
+        cell.setAttribute('aria-label', `L${x.layer}H${x.head} ${klTexts[i]} ${x.flips}/${x.predictions}: layer ${x.layer} ` +
+          `head ${x.head}, mean KL ${klTexts[i]} nats; likeliest word changed in ${x.flips} of ${x.predictions} predictions`);
       });
       const kind = KINDS[state.ablation].short;
       gridTitle.textContent = `Every head ${kind} in turn, on ${grid.sentences} held-out sentences ` +

@@ -112,7 +112,7 @@
             aria: { describedby: detail.id, pressed: 'false' },
             on: { click: () => open(l, h) } },
           kit.el('span', { class: 'ae-heads-mini-map', aria: { hidden: 'true' } }),
-          kit.el('span', { class: 'ae-atlas-name', aria: { hidden: 'true' }, text: `L${l}H${h}` }),
+          kit.el('span', { class: 'ae-atlas-name', aria: { hidden: 'true' }, text: `L${l}H${h}` }), ' ',
           kit.el('span', { class: 'ae-atlas-habit', aria: { hidden: 'true' }, text: habit })));
         }
       }
@@ -202,7 +202,7 @@
         cell.setAttribute('aria-pressed', String(on));
         cell.tabIndex = on ? 0 : -1;
         const e = trained.atlasHead(handle, Number(cell.dataset.layer), Number(cell.dataset.head));
-        cell.setAttribute('aria-label', `${cell.querySelector('.ae-atlas-name').textContent}: ${cell.dataset.habit}` +
+        cell.setAttribute('aria-label', `${cell.querySelector('.ae-atlas-name').textContent} ${cell.dataset.habit}` +
           (e ? `, held-out entropy ${cell.dataset.entropy} bits` : ''));
       });
       parts.live.say(head.name + ': ' + (entry ? entry.habit : 'no atlas') + '.');

@@ -92,13 +92,13 @@
       el('div', { class: 'ae-gen-grid' },
         el('section', { class: 'ae-gen-panel', aria: { label: 'Next word' } }, candidates, sumLine),
         el('section', { class: 'ae-gen-panel', aria: { label: 'Attention of each new word' } },
-          el('h3', { class: 'ae-gen-h', text: 'Attention, one new row per word' }),
+          el('p', { class: 'ae-gen-h', text: 'Attention, one new row per word' }),
           el('div', { class: 'ae-gen-pickers' }, layerPicker, headPicker),
           el('div', { class: 'ae-gen-matrix-wrap', tabindex: '0', aria: { label: 'Attention matrix' } }, grid), matrixNote)),
       el('section', { class: 'ae-gen-panel', aria: { label: 'KV cache' } },
-        el('h3', { class: 'ae-gen-h', text: 'The KV cache: keys and values kept per layer' }), cacheBox, cacheLine),
+        el('p', { class: 'ae-gen-h', text: 'The KV cache: keys and values kept per layer' }), cacheBox, cacheLine),
       el('section', { class: 'ae-gen-panel', aria: { label: 'Work per step' } },
-        el('h3', { class: 'ae-gen-h', text: 'Work per step: with and without the cache' }),
+        el('p', { class: 'ae-gen-h', text: 'Work per step: with and without the cache' }),
         el('div', { class: 'ae-gen-plots' }, plotMadds, plotTime), plotNote));
 
     // ---- the model, loaded lazily
@@ -247,7 +247,7 @@
       const pick = (node, count, key, label) => {
         if (node.children.length !== count) {
           node.replaceChildren(...Array.from({ length: count }, (_, i) => el('button', { type: 'button', class: 'ae-button ae-gen-pickb',
-            text: label + i, data: { [key]: i }, aria: { label: (key === 'layer' ? 'Layer ' : 'Head ') + i },
+            text: label + i, data: { [key]: i }, aria: { label: label + i + (key === 'layer' ? ', layer ' : ', head ') + i },
             on: { click: () => { state[key] = i; renderPickers(); renderMatrix(); } } })));
           kit.rovingKeys(node, '[data-' + key + ']', (i) => { state[key] = i; renderPickers(); renderMatrix(); });
         }

@@ -90,7 +90,7 @@
       text: 'One line per head, layer 1 in colour; dashed: 0.4. The score is the weight a token puts on the token after the earlier copy of itself.' });
 
     // ---- the example sequence and the heads
-    const strip = kit.el('div', { class: 'ae-train-strip', role: 'img' });
+    const strip = kit.el('div', { class: 'ae-train-strip', role: 'img', aria: { label: 'The example sequence' } });
     const headCards = [];
     const grid = kit.el('div', { class: 'ae-train-heads' });
     for (let l = 0; l < L; l++) {

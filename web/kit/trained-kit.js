@@ -136,7 +136,9 @@
   // (data-unknown, a dashed border, and the class the model read them as in the label).
   function markTokens(chipsNode, result, focus) {
     const unknown = new Set(result.unknown);
-    Array.from(chipsNode.children).forEach((chip, i) => {
+    // by each chip's own index: punctuation chips ride in a group with the word before them
+    chipsNode.querySelectorAll('[data-token-index]').forEach((chip) => {
+      const i = Number(chip.dataset.tokenIndex);
       const isUnknown = unknown.has(i);
       chip.toggleAttribute('data-unknown', isUnknown);
       chip.toggleAttribute('data-boundary', i === 0 && result.tokens[0] === '<s>');
