@@ -164,8 +164,9 @@ int attn_ablation_job_step(void *job, int max_forwards) {
     job_state *j = job_of(job);
     if (!j) return ATTN_ERR_STATE;
     if (max_forwards < 1) return ATTN_ERR_SIZE;
-    size_t acts_at, before_at;
-    job_layout(&j->cfg, j->max_len, &acts_at, &before_at);
+    size_t acts_at = 0, before_at = 0;
+    // init checked this layout; a job whose header was overwritten is refused, never followed
+    if (!job_layout(&j->cfg, j->max_len, &acts_at, &before_at)) return ATTN_ERR_STATE;
     float *acts = (float *)((unsigned char *)job + acts_at);
     float *before = (float *)((unsigned char *)job + before_at);
     const int V = j->cfg.vocab, NH = j->cfg.n_heads, heads = j->cfg.n_layers * NH;
