@@ -245,7 +245,10 @@
       if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
       const mountNext = () => {
         const rootNode = rest.shift();
-        if (!rootNode) return;
+        if (!rootNode) {   // a hook for tests and tools: every figure of the page is mounted
+          document.documentElement.dataset.figuresMounted = 'all';
+          return;
+        }
         if (rootNode.isConnected) mountRoot(rootNode);
         nextTask(mountNext);
       };

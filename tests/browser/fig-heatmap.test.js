@@ -59,6 +59,9 @@ test('hovering another word moves the focus; its row differs', async () => {
 test('a hover computes nothing again: at most 2 WASM calls, the same cached model, the right top three', async () => {
   const page = await open(browser, LESSON);
   const fig = await ready(page);
+  // the lesson mounts the figures below the screen one per idle task: count this figure's calls
+  // only once every figure is mounted
+  await page.waitForSelector('html[data-figures-mounted="all"]');
   const calls = () => page.evaluate(async () => (await window.AttentionExplorer.loadCore()).callCount());
   const ref = cliModel("The trophy didn't fit in the suitcase because it was too big.");
   await page.evaluate(async () => {   // the model object the figure draws from, to check it is reused

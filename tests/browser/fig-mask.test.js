@@ -174,6 +174,7 @@ test('reduced motion: Play shows every row at once and starts no timer', async (
 test('a step runs no model: stepping through every row costs at most 2 WASM calls each', async () => {
   const page = await open(browser, LESSON);
   const fig = await ready(page);
+  await page.waitForSelector('html[data-figures-mounted="all"]');   // others mount in idle tasks
   const calls = () => page.evaluate(async () => (await window.AttentionExplorer.loadCore()).callCount());
   const ref = cliModel('The cat sat on the', { causal: true }).heads[3];
   const refEncoder = cliModel('The cat sat on the').heads[3];
