@@ -257,22 +257,13 @@
       if (shownModel !== 'trained') keepFocusWord('trained');
       if (pickerSlot.firstChild !== layerPicker) pickerSlot.replaceChildren(layerPicker, trainedPicker);
       if (minisSlot.firstChild !== trainedMinis) minisSlot.replaceChildren(trainedMinis);
-      const handle = loader.handle;
+      const handle = trained.handleOrWait(loader, root, parts.note, () => { if (state.model === 'trained') render(); });
       if (!handle) {
         clearAll();
         desc.textContent = '';
-        if (loader.error) {
-          root.dataset.modelState = 'error';
-          parts.note.set(trained.loadFailedText(loader.error), true);
-        } else {
-          root.dataset.modelState = 'loading';
-          parts.note.set('Loading the trained model (about 1 MB, once)…');
-          loader.load().then(() => { if (state.model === 'trained') render(); }, () => { if (state.model === 'trained') render(); });
-        }
         kit.rendered(root);
         return;
       }
-      root.dataset.modelState = 'ready';
       const shape = trained.shapeOf(handle), notes = [];
       buildTrained(shape);
       const layer = trained.clampIndex(state.layer, shape.layers, 'layer');

@@ -125,23 +125,14 @@
     // first time (render again when it arrives).
     function renderTrained() {
       if (shownModel !== 'trained') keepFocusWord('trained');
-      const handle = loader.handle;
+      const handle = trained.handleOrWait(loader, root, parts.note, () => { if (state.model === 'trained') render(); });
       if (!handle) {
         clearTokens();
         headLine.textContent = '';
         headLineKey = '';
-        if (loader.error) {
-          root.dataset.modelState = 'error';
-          parts.note.set(trained.loadFailedText(loader.error), true);
-        } else {
-          root.dataset.modelState = 'loading';
-          parts.note.set('Loading the trained model (about 1 MB, once)…');
-          loader.load().then(() => { if (state.model === 'trained') render(); }, () => { if (state.model === 'trained') render(); });
-        }
         kit.rendered(root);
         return;
       }
-      root.dataset.modelState = 'ready';
       const shape = trained.shapeOf(handle), notes = [];
       const layer = trained.clampIndex(state.layer, shape.layers, 'layer');
       const headIx = trained.clampIndex(state.head, shape.heads, 'head');

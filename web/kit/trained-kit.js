@@ -183,6 +183,21 @@
     };
   }
 
-  AE.trained = { modelLoader, loadFailedText, modelSwitch, numberSelect, shapeOf, clampIndex, atlasHead,
+  // The loaded handle, or null after saying why not on the figure (the load failed, or it is
+  // loading: then the load starts and rerender runs when it settles). Figures 1.1 and 2.1 share it.
+  function handleOrWait(loader, rootNode, note, rerender) {
+    if (loader.handle) { rootNode.dataset.modelState = 'ready'; return loader.handle; }
+    if (loader.error) {
+      rootNode.dataset.modelState = 'error';
+      note.set(loadFailedText(loader.error), true);
+    } else {
+      rootNode.dataset.modelState = 'loading';
+      note.set('Loading the trained model (about 1 MB, once)…');
+      loader.load().then(rerender, rerender);
+    }
+    return null;
+  }
+
+  AE.trained = { modelLoader, handleOrWait, loadFailedText, modelSwitch, numberSelect, shapeOf, clampIndex, atlasHead,
     habitSentence, markTokens, unknownText, decoderText, cachedRun, MODEL_NAME };
 })(typeof window !== 'undefined' ? window : globalThis);
