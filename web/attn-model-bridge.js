@@ -871,21 +871,29 @@
     }
 
     // text -> { tokens: ['<s>', ...], ids, unknown: [indices into tokens], total, n }: the
-    // core's tokenizer, the first context - 1 tokens behind <s>, the vocabulary's ids
-    function encode(text) {
+    // core's tokenizer, the first context - 1 tokens behind <s>, the vocabulary's ids.
+    // asPrompt (generation): an empty text is no words, not an error, and a text longer than the
+    // context is AttnError CONTEXT instead of cut (there would be no room left to write).
+    function encode(text, asPrompt) {
       heap.alive();
-      if (typeof text !== 'string') throw new TypeError('the text must be a string');
+      if (typeof text !== 'string') throw new TypeError(asPrompt ? 'generator(text) takes a string' : 'the text must be a string');
       const utf8 = encoder.encode(text);
       if (utf8.length > MAX_TEXT) throw new AttnError(abi.ATTN_ERR_SIZE, 'the text is too long: at most 1 MiB');
       const max = abi.ATTN_MAX_TOKENS;
       const textPtr = heap.get('text', utf8.length + 1);
       M.HEAPU8.set(utf8, textPtr);
       const starts = heap.get('starts', max * 4), ends = heap.get('ends', max * 4), totalPtr = heap.get('total', 4);
-      let n = heap.check(M._attn_tokenize(starts, ends, max, textPtr, utf8.length, totalPtr));
-      const total = M.HEAP32[totalPtr >> 2];
+      let n = M._attn_tokenize(starts, ends, max, textPtr, utf8.length, totalPtr);
+      let total = M.HEAP32[totalPtr >> 2];
+      if (asPrompt && n === abi.ATTN_ERR_EMPTY) n = total = 0;   // an empty prompt: the model starts from <s>
+      heap.check(n);
+      if (asPrompt && total > config.context - 1) {
+        throw new AttnError(abi.ATTN_ERR_CONTEXT, `the prompt has ${total} words; the model's context holds ` +
+          `${config.context} positions, <s> and ${config.context - 1} words`);
+      }
       n = Math.min(n, config.context - 1);   // one place goes to <s>
-      const idsPtr = heap.get('ids', n * 4), unknownPtr = heap.get('unknown', n);
-      heap.check(M._attn_vocab_ids(idsPtr, unknownPtr, vocabPtr, vocabLen, textPtr, starts, ends, n));
+      const idsPtr = heap.get('ids', Math.max(1, n) * 4), unknownPtr = heap.get('unknown', Math.max(1, n));
+      if (n) heap.check(M._attn_vocab_ids(idsPtr, unknownPtr, vocabPtr, vocabLen, textPtr, starts, ends, n));
       const ids = [0].concat(Array.from(M.HEAP32.subarray(idsPtr >> 2, (idsPtr >> 2) + n)));
       const tokens = ['<s>'], unknown = [];
       for (let i = 0; i < n; i++) {
@@ -947,31 +955,7 @@
     // no room to write). step(options) is the token-level step (createGptModel's generator) with
     // word beside every id.
     function generator(text, options) {
-      heap.alive();
-      if (typeof text !== 'string') throw new TypeError('generator(text) takes a string');
-      const utf8 = encoder.encode(text);
-      if (utf8.length > MAX_TEXT) throw new AttnError(abi.ATTN_ERR_SIZE, 'the text is too long: at most 1 MiB');
-      const max = abi.ATTN_MAX_TOKENS;
-      const textPtr = heap.get('text', utf8.length + 1);
-      M.HEAPU8.set(utf8, textPtr);
-      const starts = heap.get('starts', max * 4), ends = heap.get('ends', max * 4), totalPtr = heap.get('total', 4);
-      let n = M._attn_tokenize(starts, ends, max, textPtr, utf8.length, totalPtr);
-      let total = M.HEAP32[totalPtr >> 2];
-      if (n === abi.ATTN_ERR_EMPTY) n = total = 0;   // an empty prompt: the model starts from <s>
-      heap.check(n);
-      if (total > config.context - 1) {
-        throw new AttnError(abi.ATTN_ERR_CONTEXT, `the prompt has ${total} words; the model's context holds ` +
-          `${config.context} positions, <s> and ${config.context - 1} words`);
-      }
-      const idsPtr = heap.get('ids', Math.max(1, n) * 4), unknownPtr = heap.get('unknown', Math.max(1, n));
-      if (n) heap.check(M._attn_vocab_ids(idsPtr, unknownPtr, vocabPtr, vocabLen, textPtr, starts, ends, n));
-      const ids = [0].concat(Array.from(M.HEAP32.subarray(idsPtr >> 2, (idsPtr >> 2) + n)));
-      const tokens = ['<s>'], unknown = [];
-      for (let i = 0; i < n; i++) {
-        const a = M.HEAP32[(starts >> 2) + i], b = M.HEAP32[(ends >> 2) + i];
-        tokens.push(decoder.decode(M.HEAPU8.subarray(textPtr + a, textPtr + b)));
-        if (M.HEAPU8[unknownPtr + i]) unknown.push(i + 1);
-      }
+      const { tokens, ids, unknown, n } = encode(text, true);
       const prompt = { tokens, ids, vocab_words: ids.map(wordOf), unknown, empty: n === 0,
         allUnknown: n > 0 && unknown.length === n };
       const g = model.generator(ids, options);
