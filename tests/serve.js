@@ -5,6 +5,7 @@
 const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
+const zlib = require('node:zlib');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -13,6 +14,10 @@ const TYPES = {
   '.png': 'image/png', '.wasm': 'application/wasm', '.txt': 'text/plain; charset=utf-8',
   '.ico': 'image/x-icon', '.md': 'text/plain; charset=utf-8',
 };
+
+// Text is sent gzipped when the browser accepts it, as static hosts (GitHub Pages) do: the
+// sizes the browser sees, and Lighthouse's simulated slow network, are those of a real host.
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.md']);
 
 // Starts serving `root` on `port` (0 = any free port). Resolves to { server, url, requests },
 // where requests lists every path asked for.
@@ -39,10 +44,18 @@ function serve(root, port, host = '127.0.0.1') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: ' + rel);
         return;
       }
-      res.writeHead(200, {
+      const headers = {
         'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
         'cache-control': 'no-store',
-      });
+      };
+      if (COMPRESSIBLE.has(path.extname(file))) {
+        headers.vary = 'accept-encoding';
+        if (/\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+          data = zlib.gzipSync(data, { level: 6 });
+          headers['content-encoding'] = 'gzip';
+        }
+      }
+      res.writeHead(200, headers);
       res.end(data);
     });
   });

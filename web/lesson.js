@@ -173,13 +173,49 @@
     update();
   }
 
-  // After the first draw, the figures below the screen mount one per task, so the page paints
-  // and answers in between (Lighthouse: total blocking time); the learner never waits for them.
+  // Figures far below the screen mount when the reader comes near them (one screen ahead), or,
+  // after the reader's first key, tap or wheel, one per idle task: the page paints and answers
+  // at once (Lighthouse: total blocking time), a phone builds only what is read, and Tab still
+  // finds every figure's controls.
   const nextTask = (fn) => (typeof requestIdleCallback === 'function'
     ? requestIdleCallback(fn, { timeout: 200 }) : setTimeout(fn, 0));
+  const FIRST_INPUT = ['keydown', 'pointerdown', 'wheel', 'touchstart'];
 
+  // On or near the screen: within half a screen below its bottom edge.
+  const near = (r) => r.getBoundingClientRect().top < window.innerHeight * 1.5;
+  const NEAR_MARGIN = '0px 0px 50% 0px';   // the same reach, for an IntersectionObserver
+
+  // The C core loads only once a figure is near or the reader acts: a reader who stays in the
+  // opening text pays for no WebAssembly, and the page's first paint never waits for it.
   function start() {
     const roots = Array.from(document.querySelectorAll('[data-figure]'));
+    const { byFigure, view } = readHash();
+    const eager = !!view || Object.keys(byFigure).length > 0;
+    if (eager || !roots.length || roots.some(near) || typeof IntersectionObserver !== 'function') {
+      begin(roots, false);
+      return;
+    }
+    let started = false;
+    const go = (all) => {
+      if (started) return;
+      started = true;
+      watch.disconnect();
+      FIRST_INPUT.forEach((type) => removeEventListener(type, onInput, true));
+      removeEventListener('hashchange', onInput);
+      begin(roots, all);
+    };
+    const onInput = () => go(true);
+    const watch = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) go(false); },
+      { rootMargin: NEAR_MARGIN });
+    roots.forEach((r) => watch.observe(r));
+    FIRST_INPUT.forEach((type) => addEventListener(type, onInput, { capture: true, passive: true }));
+    addEventListener('hashchange', onInput);   // a link followed within the page
+  }
+
+  // Loads the core and mounts: every figure when eager (a link with state), else the near ones
+  // now and the rest as they come near, or all of them, one per idle task, once the reader acts
+  // (at once when `all`: the reader's first key or tap is what started this).
+  function begin(roots, all) {
     AE.loadCore().then((core) => {
       const mounted = {};
       AE.page = mounted;
@@ -190,7 +226,7 @@
       // Figure 2.2 opens a head of the trained model in Figure 2.1, on its sentence
       document.addEventListener('ae-open-head', (e) => {
         const heads = roots.find((r) => r.dataset.figure === 'heads');
-        if (heads && !mounted.heads) mountRoot(heads);   // not mounted yet: below the screen
+        if (heads && !mounted.heads) mountLater(heads);   // not mounted yet: below the screen
         if (!mounted.heads) return;
         mounted.heads.set({ model: 'trained', layer: e.detail.layer, head: e.detail.head, text: e.detail.text });
         if (heads && heads.scrollIntoView) heads.scrollIntoView({ block: 'start' });
@@ -236,23 +272,41 @@
       // A link with state or a view mounts everything at once (the view scrolls to its figure,
       // which must not move); otherwise the figures on or near the screen come first.
       const { byFigure, view } = readHash();
-      const eager = view || Object.keys(byFigure).length > 0;
-      const near = (r) => r.getBoundingClientRect().top < window.innerHeight * 1.5;
+      const eager = !!view || Object.keys(byFigure).length > 0;
       const first = eager ? roots : roots.filter(near);
       const rest = roots.filter((r) => !first.includes(r));
       first.forEach(mountRoot);
       const target = view && roots.find((r) => r.dataset.figure === view);
       if (target && target.scrollIntoView) target.scrollIntoView({ block: 'start' });
-      const mountNext = () => {
-        const rootNode = rest.shift();
-        if (!rootNode) {   // a hook for tests and tools: every figure of the page is mounted
-          document.documentElement.dataset.figuresMounted = 'all';
-          return;
-        }
+
+      const mountLater = (rootNode) => {
+        const at = rest.indexOf(rootNode);
+        if (at < 0) return;
+        rest.splice(at, 1);
+        if (approach) approach.unobserve(rootNode);
         if (rootNode.isConnected) mountRoot(rootNode);
-        nextTask(mountNext);
+        if (!rest.length) {   // a hook for tests and tools: every figure of the page is mounted
+          document.documentElement.dataset.figuresMounted = 'all';
+          FIRST_INPUT.forEach((type) => removeEventListener(type, mountAll, true));
+        }
       };
-      nextTask(mountNext);
+      const approach = rest.length && typeof IntersectionObserver === 'function'
+        ? new IntersectionObserver((entries) => entries.forEach((e) => { if (e.isIntersecting) mountLater(e.target); }),
+          { rootMargin: NEAR_MARGIN })
+        : null;
+      let queued = false;
+      function mountAll() {
+        if (queued) return;
+        queued = true;
+        const step = () => { if (rest.length) { mountLater(rest[0]); nextTask(step); } };
+        nextTask(step);
+      }
+      if (!rest.length) document.documentElement.dataset.figuresMounted = 'all';
+      else if (approach) {
+        rest.forEach((r) => approach.observe(r));
+        FIRST_INPUT.forEach((type) => addEventListener(type, mountAll, { capture: true, passive: true }));
+      } else mountAll();
+      if (all) mountAll();
 
       window.addEventListener('hashchange', () => {
         roots.forEach((rootNode, index) => applyHashTo(mounted, roots, index, core));
