@@ -637,8 +637,8 @@ static int ablation_kind(const attn_gpt_ablation *list, int n, int l, int h) {
 }
 
 // scores, att (NH, B, T, T), out (NH, B, T, hs) from q, k, v (NH, B, T, hs); the heads of
-// layer l that ablations[0..n_ablations-1] lists get their weights overridden (seeded per
-// layer, head and sequence)
+// layer l that ablations[0..n_ablations-1] lists get their weights overridden (a shuffle is
+// seeded per layer and sequence, as it was when one head could be ablated: the same results)
 HOT static int attention_forward(float *out, float *scores, float *att, const float *q,
                              const float *k, const float *v, int B, int T, int NH, int hs, int l,
                              const attn_gpt_ablation *ablations, int n_ablations, uint64_t ablate_seed) {
@@ -652,8 +652,7 @@ HOT static int attention_forward(float *out, float *scores, float *att, const fl
         int rc = attn_head(NULL, &tr, q + hb * th, k + hb * th, NULL, T, hs, hs, &opt);
         const int kind = ablation_kind(ablations, n_ablations, l, hb / B);
         if (!rc && kind != ATTN_ABLATE_NONE)
-            ablate_weights(att + hb * tt, T, kind, ablate_seed + (uint64_t)(hb % B) * 0xD1B54A32D192ED03ull +
-                                                   (uint64_t)(hb / B) * 0x94D049BB133111EBull);
+            ablate_weights(att + hb * tt, T, kind, ablate_seed + (uint64_t)(hb % B) * 0xD1B54A32D192ED03ull);
         if (!rc) rc = attn_weighted_sum(out + hb * th, att + hb * tt, v + hb * th, T, hs);
         if (rc < status) status = rc;
     }
