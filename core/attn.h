@@ -395,6 +395,15 @@ int    attn_gpt_init(float *params, const attn_gpt_config *cfg, unsigned seed);
 int attn_gpt_forward(float *acts, float *loss, const float *params, const attn_gpt_config *cfg,
                      const int *tokens, const int *targets, int batch, int seq,
                      const attn_gpt_ablation *ablation, unsigned ablation_seed);
+// The same forward pass with a set of heads overridden at once: ablations[0..n_ablations-1]
+// (may be NULL when n_ablations is 0; entries of kind ATTN_ABLATE_NONE are skipped); shuffled
+// heads of one layer share its seed (each row's permutation). attn_gpt_forward() is this with
+// its one ablation.
+// ATTN_ERR_INDEX when a layer, head or kind is out of range or a head is listed twice,
+// ATTN_ERR_SIZE when n_ablations < 0.
+int attn_gpt_forward_ablated(float *acts, float *loss, const float *params, const attn_gpt_config *cfg,
+                             const int *tokens, const int *targets, int batch, int seq,
+                             const attn_gpt_ablation *ablations, int n_ablations, unsigned ablation_seed);
 // Backward pass after attn_gpt_forward() with the same arguments (targets required): grads
 // (param_floats) is OVERWRITTEN with d(mean loss)/d(params) (the caller need not zero it).
 // It overwrites the logits in acts with their gradient; the rest of the trace is kept.

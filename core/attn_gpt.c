@@ -629,10 +629,19 @@ COLD static void ablate_weights(float *att, int T, int kind, uint64_t seed) {
     }
 }
 
-// scores, att (NH, B, T, T), out (NH, B, T, hs) from q, k, v (NH, B, T, hs)
+// The kind (ATTN_ABLATE_*) the list asks for head h of layer l (ATTN_ABLATE_NONE: not listed).
+static int ablation_kind(const attn_gpt_ablation *list, int n, int l, int h) {
+    for (int i = 0; i < n; i++)
+        if (list[i].kind != ATTN_ABLATE_NONE && list[i].layer == l && list[i].head == h) return list[i].kind;
+    return ATTN_ABLATE_NONE;
+}
+
+// scores, att (NH, B, T, T), out (NH, B, T, hs) from q, k, v (NH, B, T, hs); the heads of
+// layer l that ablations[0..n_ablations-1] lists get their weights overridden (a shuffle is
+// seeded per layer and sequence, as it was when one head could be ablated: the same results)
 HOT static int attention_forward(float *out, float *scores, float *att, const float *q,
-                             const float *k, const float *v, int B, int T, int NH, int hs,
-                             int ablate_head, int ablate_kind, uint64_t ablate_seed) {
+                             const float *k, const float *v, int B, int T, int NH, int hs, int l,
+                             const attn_gpt_ablation *ablations, int n_ablations, uint64_t ablate_seed) {
     attn_options opt = attn_default_options();
     opt.mask = ATTN_MASK_CAUSAL;
     const size_t th = (size_t)T * hs, tt = (size_t)T * T;
@@ -641,8 +650,9 @@ HOT static int attention_forward(float *out, float *scores, float *att, const fl
     for (int hb = 0; hb < NH * B; hb++) {
         attn_trace tr = { .masked = scores + hb * tt, .weights = att + hb * tt };
         int rc = attn_head(NULL, &tr, q + hb * th, k + hb * th, NULL, T, hs, hs, &opt);
-        if (!rc && hb / B == ablate_head)
-            ablate_weights(att + hb * tt, T, ablate_kind, ablate_seed + (uint64_t)(hb % B) * 0xD1B54A32D192ED03ull);
+        const int kind = ablation_kind(ablations, n_ablations, l, hb / B);
+        if (!rc && kind != ATTN_ABLATE_NONE)
+            ablate_weights(att + hb * tt, T, kind, ablate_seed + (uint64_t)(hb % B) * 0xD1B54A32D192ED03ull);
         if (!rc) rc = attn_weighted_sum(out + hb * th, att + hb * tt, v + hb * th, T, hs);
         if (rc < status) status = rc;
     }
@@ -753,7 +763,15 @@ COLD static int check_tokens(const int *tokens, size_t n, int vocab) {
 COLD int attn_gpt_forward(float *acts, float *loss, const float *params, const attn_gpt_config *cfg,
                      const int *tokens, const int *targets, int batch, int seq,
                      const attn_gpt_ablation *ablation, unsigned ablation_seed) {
-    if (!acts || !params || !cfg || !tokens || (targets && !loss)) return ATTN_ERR_NULL;
+    return attn_gpt_forward_ablated(acts, loss, params, cfg, tokens, targets, batch, seq,
+                                    ablation, ablation ? 1 : 0, ablation_seed);
+}
+
+COLD int attn_gpt_forward_ablated(float *acts, float *loss, const float *params, const attn_gpt_config *cfg,
+                             const int *tokens, const int *targets, int batch, int seq,
+                             const attn_gpt_ablation *ablations, int n_ablations, unsigned ablation_seed) {
+    if (!acts || !params || !cfg || !tokens || (targets && !loss) || (n_ablations > 0 && !ablations))
+        return ATTN_ERR_NULL;
     act_layout A;
     int rc = act_layout_of(cfg, batch, seq, &A);
     if (rc) return rc;
@@ -763,14 +781,15 @@ COLD int attn_gpt_forward(float *acts, float *loss, const float *params, const a
     if (targets)
         for (int i = 0; i < N; i++)
             if (targets[i] >= V) return ATTN_ERR_INDEX;
-    int ablate_layer = -1, ablate_head = -1, ablate_kind = ATTN_ABLATE_NONE;
-    if (ablation && ablation->kind != ATTN_ABLATE_NONE) {
-        if (ablation->kind < ATTN_ABLATE_NONE || ablation->kind > ATTN_ABLATE_ZERO) return ATTN_ERR_INDEX;
-        if (ablation->layer < 0 || ablation->layer >= L || ablation->head < 0 || ablation->head >= NH)
-            return ATTN_ERR_INDEX;
-        ablate_layer = ablation->layer;
-        ablate_head = ablation->head;
-        ablate_kind = ablation->kind;
+    if (n_ablations < 0) return ATTN_ERR_SIZE;
+    int ablated = 0;                   // heads overridden (entries of kind NONE do not count)
+    for (int i = 0; i < n_ablations; i++) {
+        const attn_gpt_ablation *a = &ablations[i];
+        if (a->kind == ATTN_ABLATE_NONE) continue;
+        if (a->kind < ATTN_ABLATE_NONE || a->kind > ATTN_ABLATE_ZERO) return ATTN_ERR_INDEX;
+        if (a->layer < 0 || a->layer >= L || a->head < 0 || a->head >= NH) return ATTN_ERR_INDEX;
+        if (ablation_kind(ablations, i, a->layer, a->head) != ATTN_ABLATE_NONE) return ATTN_ERR_INDEX;  // listed twice
+        ablated++;
     }
     acts[0] = 0.0f;                    // not a valid forward until the end
     param_layout P;
@@ -795,7 +814,7 @@ COLD int attn_gpt_forward(float *acts, float *loss, const float *params, const a
         matmul_forward(row, x, w.wv, w.bv, N, C, C); split_heads(v, row, B, T, C, NH);
         float *ho = acts + A.head_out + (size_t)l * A.nc, *atty = acts + A.atty + (size_t)l * A.nc;
         rc = attention_forward(ho, acts + A.scores + (size_t)l * A.nn, acts + A.att + (size_t)l * A.nn,
-                               q, k, v, B, T, NH, hs, l == ablate_layer ? ablate_head : -1, ablate_kind,
+                               q, k, v, B, T, NH, hs, l, ablations, n_ablations,
                                (uint64_t)ablation_seed * 0x9E3779B97F4A7C15ull + (uint64_t)l);
         if (rc) return rc;
         merge_heads(atty, ho, B, T, C, NH);
@@ -837,7 +856,7 @@ COLD int attn_gpt_forward(float *acts, float *loss, const float *params, const a
     }
     acts[1] = (float)B;
     acts[2] = (float)T;
-    acts[3] = ablate_kind != ATTN_ABLATE_NONE ? 1.0f : 0.0f;
+    acts[3] = ablated ? 1.0f : 0.0f;
     acts[0] = STATE_MAGIC;
     return ATTN_OK;
 }

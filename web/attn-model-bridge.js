@@ -222,6 +222,24 @@
     return abi;
   }
 
+  // options.ablate as the core's list (attn_gpt_forward_ablated): one { layer, head, kind, seed }
+  // or an array of them, written side by side as attn_gpt_ablation structs into the handle's
+  // buffer 'ablation'. kind is a name of ABLATIONS (defaultKind when left out); the pass has one
+  // seed, the first entry's. Returns { ptr, count, seed } ({ 0, 0, 0 } for none). The core
+  // checks the layers and heads (and that no head is listed twice).
+  function writeAblations(M, heap, ablate, defaultKind) {
+    const list = !ablate ? [] : Array.isArray(ablate) ? ablate : [ablate];
+    if (!list.length) return { ptr: 0, count: 0, seed: 0 };
+    const size = abiOf(M)['sizeof attn_gpt_ablation'], ptr = heap.get('ablation', list.length * size);
+    list.forEach((a, i) => {
+      if (!a || typeof a !== 'object') throw new AttnError(-10, `ablation ${i} is not a { layer, head, kind }`);
+      const kind = ABLATIONS[a.kind === undefined ? defaultKind : a.kind];
+      if (kind === undefined) throw new AttnError(-10, `unknown ablation "${a.kind}"`);
+      writeStruct(M, ptr + i * size, 'attn_gpt_ablation', { layer: a.layer, head: a.head, kind }, false);
+    });
+    return { ptr, count: list.length, seed: list[0].seed >>> 0 };
+  }
+
   // a zeroed struct `type` in the handle's buffer `name`
   function struct(M, heap, name, type) {
     const size = abiOf(M)['sizeof ' + type], ptr = heap.get(name, size);
@@ -305,8 +323,9 @@
   // options.weights === false skips the attention weights; options.entropy adds entropy:
   // { heads: [layer][head], layers: [layer] }, mean row entropy in bits (attn_atlas_entropy);
   // options.ablate = { layer, head,
-  // kind: 'uniform'|'shuffle'|'zero', seed } overrides one head; options.top = k adds top: the
-  // ids of the k likeliest next tokens, likeliest first (attn_top_k on probs).
+  // kind: 'uniform'|'shuffle'|'zero', seed } overrides one head, an array of them several at
+  // once (attn_gpt_forward_ablated; the seed of the pass: the first entry's); options.top = k
+  // adds top: the ids of the k likeliest next tokens, likeliest first (attn_top_k on probs).
   function createGptModel(coreOrModule, bytes) {
     const M = moduleOf(coreOrModule);
     if (!(bytes instanceof Uint8Array)) throw new TypeError('weights must be a Uint8Array');
@@ -344,15 +363,8 @@
       const acts = heap.get('acts', M._attn_gpt_activation_floats(cfgPtr, 1, n) * 4);
       const tok = heap.get('tokens', n * 4);
       writeInts(M, tok, tokens);
-      let ablation = 0;
-      if (options.ablate) {
-        const kind = ABLATIONS[options.ablate.kind];
-        if (kind === undefined) throw new AttnError(-10, `unknown ablation "${options.ablate.kind}"`);
-        ablation = struct(M, heap, 'ablation', 'attn_gpt_ablation');
-        writeStruct(M, ablation, 'attn_gpt_ablation', { layer: options.ablate.layer, head: options.ablate.head, kind }, false);
-      }
-      const ablationSeed = options.ablate ? (options.ablate.seed >>> 0) : 0;
-      heap.check(M._attn_gpt_forward(acts, 0, paramsPtr, cfgPtr, tok, 0, 1, n, ablation, ablationSeed));
+      const ab = writeAblations(M, heap, options.ablate);
+      heap.check(M._attn_gpt_forward_ablated(acts, 0, paramsPtr, cfgPtr, tok, 0, 1, n, ab.ptr, ab.count, ab.seed));
       const logitsPtr = M._attn_gpt_logits(acts, cfgPtr, 1, n);
       const last = logitsPtr + (n - 1) * V * 4;
       const probsPtr = heap.get('probs', V * 4);
@@ -625,7 +637,8 @@
   // { step, loss, lossFirst, lossRepeat, prefixMatch: [layer][head] }: what build/attn-train
   // induction reports at step `step + 1`; measure({ sequence: b }) adds sequence b's tokens,
   // period and weights[layer][head] (rows); measure({ ablate: { layer, head, kind } }) measures
-  // with that head overridden (kind 'zero' by default: the head switched off).
+  // with that head overridden (kind 'zero' by default: the head switched off), and with an array
+  // of them (ablate: [{ layer: 1, head: 0 }, { layer: 1, head: 1 }]) with all of those at once.
   // step(k, { trace: true }) also records each step's split losses and scores in history
   // ({ steps, loss, lossFirst, lossRepeat, prefixMatch }), phaseChange(window, minDrop) finds
   // the phase change in it (attn_phase_change), example(options) runs one example sequence.
@@ -652,7 +665,6 @@
         periods: heap.get('periods', B * 4), opt: struct(M, heap, 'opt', 'attn_adamw_options'), loss: heap.get('loss', 8),
         norm: heap.get('norm', 4), posLoss: heap.get('posLoss', B * T * 4),
         prefix: heap.get('prefix', cfg.n_layers * cfg.n_heads * 4),
-        ablation: struct(M, heap, 'ablation', 'attn_gpt_ablation'),
         exTokens: heap.get('exTokens', T * 4), exTargets: heap.get('exTargets', T * 4),
         exPeriod: heap.get('exPeriod', 4), exLoss: heap.get('exLoss', T * 4) };
       M.HEAPF32.fill(0, ptr.m >> 2, (ptr.m >> 2) + P);
@@ -735,13 +747,12 @@
       return { step: at < 0 ? null : history.steps[at], index: at, drop: M.HEAPF32[(out >> 2) + 1] };
     }
 
-    // the ablation struct for options.ablate ({ layer, head, kind }), or 0 (none)
-    function ablationOf(ablate) {
-      if (!ablate) return 0;
-      const kind = ABLATIONS[ablate.kind || 'zero'];
-      if (kind === undefined) throw new AttnError(-10, `unknown ablation "${ablate.kind}"`);
-      writeStruct(M, ptr.ablation, 'attn_gpt_ablation', { layer: ablate.layer, head: ablate.head, kind }, false);
-      return ptr.ablation;
+    // the forward pass on (tokens, targets) of batch b into acts and loss, with the heads
+    // options.ablate lists (one { layer, head, kind } or an array; kind 'zero' by default) overridden
+    function forwardAblated(loss, tokens, targets, b, ablate) {
+      const ab = writeAblations(M, heap, ablate, 'zero');
+      heap.check(M._attn_gpt_forward_ablated(ptr.acts, loss, ptr.params, ptr.cfg, tokens, targets, b, T,
+        ab.ptr, ab.count, ab.seed));
     }
 
     // One example sequence of the task (attn_induction_batch with batch 1 from options.seed,
@@ -752,8 +763,7 @@
       options = options || {};
       heap.check(M._attn_induction_batch(ptr.exTokens, ptr.exTargets, ptr.exPeriod, 1, T, cfg.vocab,
         o.minPeriod, o.maxPeriod, (options.seed || 0) >>> 0, 0));
-      heap.check(M._attn_gpt_forward(ptr.acts, ptr.exLoss, ptr.params, ptr.cfg, ptr.exTokens, ptr.exTargets, 1, T,
-        ablationOf(options.ablate), 0));
+      forwardAblated(ptr.exLoss, ptr.exTokens, ptr.exTargets, 1, options.ablate);
       return { period: M.HEAP32[ptr.exPeriod >> 2],
         tokens: Array.from(M.HEAP32.subarray(ptr.exTokens >> 2, (ptr.exTokens >> 2) + T)),
         weights: Array.from({ length: cfg.n_layers }, (_, l) => Array.from({ length: cfg.n_heads }, (__, h) => {
@@ -769,8 +779,7 @@
       heap.alive();
       options = options || {};
       batchOf(step + 1);
-      heap.check(M._attn_gpt_forward(ptr.acts, ptr.loss, ptr.params, ptr.cfg, ptr.tokens, ptr.targets,
-        B, T, ablationOf(options.ablate), 0));
+      forwardAblated(ptr.loss, ptr.tokens, ptr.targets, B, options.ablate);
       const loss = M.HEAPF32[ptr.loss >> 2];
       heap.check(M._attn_gpt_position_losses(ptr.posLoss, ptr.acts, ptr.cfg, ptr.targets, B, T));
       const first = ptr.loss, repeat = ptr.loss + 4;

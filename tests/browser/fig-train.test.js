@@ -1,7 +1,9 @@
 // Figure 2.3 in Chromium: nothing of the model loads or trains at page load; Start trains in
 // slices while Figure 1.1 still answers a hover; Pause stops and stays stopped; training reaches
 // the phase change (the hooks: scores rise, the repeated half's loss falls below the first
-// half's, the status names the step and the seconds); switching heads off one at a time finds one that collapses the copying; Reset starts
+// half's, the status names the step and the seconds); switching heads off one at a time finds one that collapses the copying;
+// the switches are independent: seed 1's two layer-1 induction heads off together collapse the
+// repeated half's advantage, and one of them back on restores part of it; Reset starts
 // afresh with no memory left behind; the seed travels in the link and as a component attribute,
 // and a removed component frees its job. Waits on hooks only (data-step, data-state ...).
 'use strict';
@@ -96,10 +98,12 @@ test('Start trains to the phase change in slices; Figure 1.1 answers meanwhile; 
   assert.match(await page.locator(FIG + ' .ae-train-status').textContent(), new RegExp(`Phase change at step ${done.phaseStep}, after [0-9.]+ s`));
   await shot(page, 'fig-train-1280-after', page.locator(FIG));
 
-  // switch each head off in turn: its score shows 0, and one of them takes the advantage away
+  // switch each head off and on again in turn: off, its score shows 0, and one of them takes
+  // the advantage away; pressing it again switches it back on
+  const toggleOf = (layer, head) => page.locator(`${FIG} [data-control="ablate"][data-layer="${layer}"][data-head="${head}"]`);
   const off = [];
   for (const { layer, head } of after) {
-    const toggle = page.locator(`${FIG} [data-control="ablate"][data-layer="${layer}"][data-head="${head}"]`);
+    const toggle = toggleOf(layer, head);
     await toggle.click();
     await page.waitForSelector(`${FIG}[data-ablate="${layer}.${head}"]`);
     assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
@@ -107,15 +111,47 @@ test('Start trains to the phase change in slices; Figure 1.1 answers meanwhile; 
     const card = await page.locator(`${FIG} .ae-train-head[data-layer="${layer}"][data-head="${head}"]`).getAttribute('data-prefix-match');
     assert.equal(Number(card), 0, `L${layer}H${head} switched off scores 0`);
     off.push({ layer, head, first: Number(d.lossFirst), repeat: Number(d.lossRepeat) });
+    await toggle.click();
+    await page.waitForSelector(`${FIG}[data-ablate=""]`);
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
   }
   const worst = off.reduce((a, b) => (b.repeat > a.repeat ? b : a));
   console.log('  switched off: ' + off.map((o) => `L${o.layer}H${o.head} ${o.repeat}`).join(', '));
   assert.ok(worst.repeat > worst.first - 1, `L${worst.layer}H${worst.head} off: repeated ${worst.repeat} vs first ${worst.first}`);
-  await page.locator(`${FIG} [data-control="ablate"][data-layer="${worst.layer}"][data-head="${worst.head}"]`).click();
-  await shot(page, 'fig-train-1280-ablate', page.locator(FIG));
-  // pressing the switched-off head again switches it back on: the numbers return
-  await page.waitForSelector(`${FIG}[data-ablate="${worst.layer}.${worst.head}"]`);
-  await page.locator(`${FIG} [data-control="ablate"][data-layer="${worst.layer}"][data-head="${worst.head}"]`).click();
+  assert.equal((await data(page)).lossRepeat, done.lossRepeat, 'all heads on again: the same repeated-half loss');
+
+  // the switches are independent: the two layer-1 heads with the highest scores (seed 1 grows
+  // two induction heads, L1H0 and L1H1) off together. Either alone leaves the repeated half
+  // easier (the other copies); both off, it is no longer clearly below the first half
+  const [i1, i2] = after.filter((h) => h.layer === 1).sort((a, b) => b.score - a.score).map((h) => h.head);
+  const alone = [i1, i2].map((h) => off.find((o) => o.layer === 1 && o.head === h));
+  await toggleOf(1, i1).click();
+  await toggleOf(1, i2).click();
+  const pair = [i1, i2].sort((a, b) => a - b).map((h) => `1.${h}`).join(' ');
+  await page.waitForSelector(`${FIG}[data-ablate="${pair}"]`);
+  assert.equal(await toggleOf(1, i1).getAttribute('aria-pressed'), 'true');
+  assert.equal(await toggleOf(1, i2).getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.locator(`${FIG} [data-control="ablate"][aria-pressed="true"]`).count(), 2, 'two heads off, the rest on');
+  const both = await data(page);
+  const line = await page.locator(FIG + ' .ae-train-ablate').textContent();
+  console.log(`  L1H${i1} + L1H${i2} off: first half ${both.lossFirst}, repeated half ${both.lossRepeat} ` +
+    `(alone: ${alone.map((o) => o.repeat).join(' / ')}); "${line}"`);
+  assert.deepEqual([i1, i2].sort(), [0, 1], 'seed 1: the induction heads are L1H0 and L1H1');
+  alone.forEach((o) => assert.ok(o.repeat < o.first - 0.5, `L1H${o.head} alone off: the other still copies (${o.repeat} vs ${o.first})`));
+  assert.ok(Number(both.lossRepeat) > Number(both.lossFirst) - 0.3,
+    `both off: repeated half ${both.lossRepeat} no longer clearly below first half ${both.lossFirst}`);
+  assert.match(line, new RegExp(`^L1 H${Math.min(i1, i2)} and L1 H${Math.max(i1, i2)} switched off: first half ${both.lossFirst}, repeated half ${both.lossRepeat} nats\\. ` +
+    `With every head on: first half ${done.lossFirst}, repeated half ${done.lossRepeat}\\. Now the repeated half is no easier than the first`));
+  await shot(page, 'fig-train-1280-ablate-two', page.locator(FIG));
+  // one of them back on restores part of the advantage, not all of it
+  await toggleOf(1, i1).click();
+  await page.waitForSelector(`${FIG}[data-ablate="1.${i2}"]`);
+  const one = await data(page);
+  assert.equal(await toggleOf(1, i2).getAttribute('aria-pressed'), 'true', 'the other head stays off');
+  assert.ok(Number(one.lossRepeat) < Number(one.lossFirst) - 0.4 && Number(one.lossRepeat) < Number(both.lossRepeat) - 0.4,
+    `L1H${i1} back on: repeated half ${one.lossRepeat} (both off ${both.lossRepeat}, first half ${one.lossFirst})`);
+  assert.ok(Number(one.lossRepeat) > Number(done.lossRepeat), `only part of it: ${one.lossRepeat} > ${done.lossRepeat} with every head on`);
+  await toggleOf(1, i2).click();
   await page.waitForSelector(`${FIG}[data-ablate=""]`);
   assert.equal((await data(page)).lossRepeat, done.lossRepeat, 'all heads on again: the same repeated-half loss');
 
@@ -160,6 +196,12 @@ test('as a component from file://: the seed attribute, training, and removal fre
   await page.waitForFunction(() => Number(document.getElementById('t').shadowRoot.querySelector('[data-figure]').dataset.step) >= 30,
     null, { timeout: TRAIN_TIMEOUT });
   await shot(page, 'fig-train-390-mid', page.locator('#t'));
+  // two heads off at once on a phone: the switches and the line below fit
+  await page.locator('#t [data-control="ablate"][data-layer="1"][data-head="0"]').click();
+  await page.locator('#t [data-control="ablate"][data-layer="1"][data-head="1"]').click();
+  await page.waitForFunction(() => document.getElementById('t').shadowRoot.querySelector('[data-figure]').dataset.ablate === '1.0 1.1');
+  await page.locator('#t [data-control="pause"]').click();
+  await shot(page, 'fig-train-390-ablate-two', page.locator('#t'));
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `no sideways scroll at 390 px (${width})`);
   const job = await page.evaluateHandle(() => document.getElementById('t').instance.job);

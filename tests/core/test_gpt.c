@@ -7,6 +7,7 @@
 #include "check.h"
 #include "gpt_ref.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -346,6 +347,133 @@ static void test_ablation(void) {
     model_close(&M);
 }
 
+// head h of layer l made silent through its weights: the columns of wv and bv it reads are 0,
+// so its values (and its output, whatever it attends to) are 0, as ATTN_ABLATE_ZERO makes them
+static void silence_values(float *params, const attn_gpt_config *c, int l, int h) {
+    const int C = c->d_model, hs = C / c->n_heads;
+    char wv[16], bv[16];
+    snprintf(wv, sizeof wv, "l%d.wv", l);
+    snprintf(bv, sizeof bv, "l%d.bv", l);
+    for (int t = 0; t < attn_gpt_tensor_count(c); t++) {
+        const char *name;
+        size_t off;
+        attn_gpt_tensor_info(c, t, &name, &off, NULL, NULL);
+        if (strcmp(name, wv) == 0)
+            for (int r = 0; r < C; r++) memset(params + off + (size_t)r * C + (size_t)h * hs, 0, (size_t)hs * sizeof(float));
+        if (strcmp(name, bv) == 0) memset(params + off + (size_t)h * hs, 0, (size_t)hs * sizeof(float));
+    }
+}
+
+// the logits of the forward now in M.acts, copied out (caller frees)
+static float *logits_copy(const model_t *M) {
+    const size_t n = (size_t)M->B * M->T * M->cfg.vocab;
+    float *out = malloc(n * sizeof(float));
+    memcpy(out, attn_gpt_logits(M->acts, &M->cfg, M->B, M->T), n * sizeof(float));
+    return out;
+}
+
+static float max_diff(const float *a, const float *b, size_t n) {
+    float d = 0.0f;
+    for (size_t i = 0; i < n; i++) d = fmaxf(d, fabsf(a[i] - b[i]));
+    return d;
+}
+
+// A set of heads switched off in one pass (attn_gpt_forward_ablated): the same as switching one
+// off through its weights and the other through the pass, in either order; not the same as either
+// alone; the list's order does not matter; bad lists are refused.
+static void test_ablation_sets(void) {
+    model_t M, E;
+    attn_gpt_config c = GPT;
+    const int B = 2, T = 9;
+    const size_t nl = (size_t)B * T * c.vocab;
+    model_open(&M, c, B, T, 4);
+    model_open(&E, c, B, T, 4);
+    ref_perturb(M.params, M.np, 0.3, 6);
+    random_data(&M, 2);
+    float loss, l1, l2;
+    const attn_gpt_ablation a = { 0, 1, ATTN_ABLATE_ZERO }, b = { 1, 2, ATTN_ABLATE_ZERO };
+    const attn_gpt_ablation both[2] = { a, b }, swapped[2] = { b, a };
+    check(attn_gpt_forward_ablated(M.acts, &loss, M.params, &c, M.tokens, M.targets, B, T, both, 2, 0) == ATTN_OK,
+          "two heads off in one pass");
+    float *two = logits_copy(&M);
+    // a off through its weights, then b through the pass; and the other way round
+    memcpy(E.params, M.params, M.np * sizeof(float));
+    silence_values(E.params, &c, a.layer, a.head);
+    attn_gpt_forward(M.acts, &l1, E.params, &c, M.tokens, M.targets, B, T, &b, 0);
+    float *ab = logits_copy(&M);
+    memcpy(E.params, M.params, M.np * sizeof(float));
+    silence_values(E.params, &c, b.layer, b.head);
+    attn_gpt_forward(M.acts, &l2, E.params, &c, M.tokens, M.targets, B, T, &a, 0);
+    float *ba = logits_copy(&M);
+    check(max_diff(two, ab, nl) == 0.0f && loss == l1, "L0H1 off by its weights, then L1H2 off: the same logits and loss (%g %g)", loss, l1);
+    check(max_diff(two, ba, nl) == 0.0f && loss == l2, "L1H2 off by its weights, then L0H1 off: the same logits and loss (%g %g)", loss, l2);
+    // either alone is something else
+    float single_a, single_b;
+    attn_gpt_forward(M.acts, &single_a, M.params, &c, M.tokens, M.targets, B, T, &a, 0);
+    float *only_a = logits_copy(&M);
+    attn_gpt_forward(M.acts, &single_b, M.params, &c, M.tokens, M.targets, B, T, &b, 0);
+    float *only_b = logits_copy(&M);
+    check(max_diff(two, only_a, nl) > 1e-4f && max_diff(two, only_b, nl) > 1e-4f && loss != single_a && loss != single_b,
+          "two heads off differ from either alone (loss %g; %g, %g alone)", loss, single_a, single_b);
+    // a list of one is attn_gpt_forward with that one
+    attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, &a, 1, 0);
+    float *list_a = logits_copy(&M);
+    check(memcmp(list_a, only_a, nl * sizeof(float)) == 0 && l1 == single_a, "a list of one head = the one ablation");
+    // the order of the list does not matter, nor for shuffles
+    attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, swapped, 2, 0);
+    float *sw = logits_copy(&M);
+    check(memcmp(sw, two, nl * sizeof(float)) == 0 && l1 == loss, "the list's order does not matter");
+    const attn_gpt_ablation mix[3] = { { 1, 0, ATTN_ABLATE_SHUFFLE }, { 1, 3, ATTN_ABLATE_SHUFFLE }, { 0, 2, ATTN_ABLATE_UNIFORM } };
+    const attn_gpt_ablation xim[3] = { mix[2], mix[1], mix[0] };
+    attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, mix, 3, 9);
+    float w0[2 * 9 * 9];
+    memcpy(w0, attn_gpt_weights(M.acts, &c, B, T, 1, 0), sizeof w0);
+    float *m1 = logits_copy(&M);
+    attn_gpt_forward_ablated(M.acts, &l2, M.params, &c, M.tokens, M.targets, B, T, xim, 3, 9);
+    check(memcmp(m1, attn_gpt_logits(M.acts, &c, B, T), nl * sizeof(float)) == 0 && l1 == l2 &&
+          memcmp(w0, attn_gpt_weights(M.acts, &c, B, T, 1, 0), sizeof w0) == 0, "shuffles and uniform: the order does not matter");
+    const float *u = attn_gpt_weights(M.acts, &c, B, T, 0, 2);
+    int uniform = 1;
+    for (int r = 0; r < B * T; r++) uniform &= fabsf(u[r * T] - 1.0f / (float)(r % T + 1)) < 1e-7f;
+    // a shuffled head's weights do not depend on what else of its layer the list holds (the seed
+    // is the layer's and the sequence's, not the list's)
+    const attn_gpt_ablation fewer[2] = { mix[2], mix[0] };
+    attn_gpt_forward_ablated(E.acts, &l2, M.params, &c, M.tokens, M.targets, B, T, fewer, 2, 9);
+    check(uniform && memcmp(w0, attn_gpt_weights(E.acts, &c, B, T, 1, 0), sizeof w0) == 0,
+          "every listed head overridden; a shuffled head as without its neighbour listed");
+    // entries of kind NONE are skipped; a pass with only those may be trained on
+    const attn_gpt_ablation with_none[2] = { { 7, 7, ATTN_ABLATE_NONE }, a };
+    attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, with_none, 2, 0);
+    check(l1 == single_a, "an entry of kind NONE is skipped");
+    check(attn_gpt_backward(M.grads, M.acts, M.params, &c, M.tokens, M.targets, B, T) == ATTN_ERR_STATE, "no backward after an ablated pass");
+    check(attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, with_none, 1, 0) == ATTN_OK &&
+          attn_gpt_backward(M.grads, M.acts, M.params, &c, M.tokens, M.targets, B, T) == ATTN_OK, "backward after a list of NONE only");
+    attn_gpt_forward(M.acts, &l2, M.params, &c, M.tokens, M.targets, B, T, NULL, 0);
+    check(attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, NULL, 0, 0) == ATTN_OK && l1 == l2 &&
+          l2 != loss, "an empty list (NULL, 0) is the plain pass (%g)", l2);
+    // bad lists
+    const struct { attn_gpt_ablation list[2]; int n, want; const char *what; } bad[] = {
+        { { a, { 2, 0, ATTN_ABLATE_ZERO } }, 2, ATTN_ERR_INDEX, "layer = n_layers" },
+        { { a, { -1, 0, ATTN_ABLATE_ZERO } }, 2, ATTN_ERR_INDEX, "layer < 0" },
+        { { a, { 1, 4, ATTN_ABLATE_ZERO } }, 2, ATTN_ERR_INDEX, "head = n_heads" },
+        { { { 1, -1, ATTN_ABLATE_ZERO }, a }, 2, ATTN_ERR_INDEX, "head < 0" },
+        { { a, { 1, 0, 4 } }, 2, ATTN_ERR_INDEX, "unknown kind" },
+        { { a, { 1, 0, -1 } }, 2, ATTN_ERR_INDEX, "negative kind" },
+        { { a, { 0, 1, ATTN_ABLATE_UNIFORM } }, 2, ATTN_ERR_INDEX, "a head listed twice" },
+        { { a, a }, 2, ATTN_ERR_INDEX, "the same entry twice" },
+        { { a, b }, -1, ATTN_ERR_SIZE, "a negative count" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, bad[i].list, bad[i].n, 0);
+        check(rc == bad[i].want, "refused: %s (%d, want %d)", bad[i].what, rc, bad[i].want);
+    }
+    check(attn_gpt_forward_ablated(M.acts, &l1, M.params, &c, M.tokens, M.targets, B, T, NULL, 2, 0) == ATTN_ERR_NULL,
+          "refused: NULL list of 2");
+    free(two); free(ab); free(ba); free(only_a); free(only_b); free(list_a); free(sw); free(m1);
+    model_close(&M);
+    model_close(&E);
+}
+
 // ---------------------------------------------------------------------------------------
 // The optimiser
 
@@ -595,6 +723,7 @@ int main(void) {
     test_gradients();
     test_trace();
     test_ablation();
+    test_ablation_sets();
     test_adamw();
     test_schedule();
     test_determinism();

@@ -3,7 +3,8 @@
 // the phase change (attn_phase_change on the traced repeated-half losses, as the figure asks
 // for it) in the expected range of steps, the induction head is there, and switching heads off
 // one at a time (the figure's ablate toggles) finds one whose loss collapses the repeated
-// half's advantage. The phase change of the bridge is checked against the rule written out here.
+// half's advantage; seed 1's two induction heads switched off together (a list) collapse it
+// too, either alone does not. The phase change of the bridge is checked against the rule written out here.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -104,6 +105,24 @@ test('the fixed seed reaches the phase change in the expected steps; switching a
   const worst = off.reduce((a, b) => (b.repeat > a.repeat ? b : a));
   assert.ok(worst.repeat > worst.first - 1, `switching L${worst.l}H${worst.h} off collapses the advantage: repeated ${worst.repeat} vs first ${worst.first}`);
   assert.ok(worst.best < best, 'and the best layer-1 score falls with it');
+
+  // seed 1 grows two induction heads in layer 1: either one alone keeps the copying, both off
+  // together (one list, attn_gpt_forward_ablated) take the repeated half's advantage away
+  const [i1, i2] = [0, 1, 2, 3].sort((a, b) => m.prefixMatch[1][b] - m.prefixMatch[1][a]);
+  const pair = [{ layer: 1, head: i1 }, { layer: 1, head: i2 }];
+  const both = j.measure({ ablate: pair });
+  const alone = [i1, i2].map((h) => off.find((o) => o.l === 1 && o.h === h));
+  console.log(`  induction heads L1H${i1} L1H${i2}: one off, repeated half ${alone.map((o) => o.repeat.toFixed(2)).join(' / ')}; ` +
+    `both off: first half ${both.lossFirst.toFixed(3)}, repeated half ${both.lossRepeat.toFixed(3)}`);
+  assert.deepEqual([i1, i2].sort(), [0, 1], 'seed 1: the induction heads are L1H0 and L1H1');
+  alone.forEach((o) => assert.ok(o.repeat < o.first - 1, `L1H${o.h} alone off: the other still copies (${o.repeat} vs ${o.first})`));
+  assert.ok(both.lossRepeat > both.lossFirst - 0.3, `both off: repeated half ${both.lossRepeat} no longer below first half ${both.lossFirst}`);
+  assert.equal(both.prefixMatch[1][i1], 0);
+  assert.equal(both.prefixMatch[1][i2], 0);
+  // the list's order does not matter; a list of one is the one head
+  assert.equal(j.measure({ ablate: [pair[1], pair[0]] }).lossRepeat, both.lossRepeat, 'the order of the list does not matter');
+  assert.equal(j.measure({ ablate: [pair[0]] }).lossRepeat, alone[0].repeat, 'a list of one = that head alone');
+  assert.equal(j.measure({ ablate: [] }).lossRepeat, m.lossRepeat, 'an empty list = every head on');
   // the model itself is untouched: measuring again without ablation gives the same numbers
   const again = j.measure();
   assert.equal(again.lossRepeat, m.lossRepeat);
@@ -128,6 +147,14 @@ test('the example sequence: a start token, then a block repeated with its period
   assert.deepEqual(j.example({ seed: 7 }).tokens, ex.tokens, 'the same example every time');
   assert.throws(() => j.measure({ ablate: { layer: 2, head: 0 } }), /index|range/i);
   assert.throws(() => j.measure({ ablate: { layer: 0, head: 0, kind: 'melt' } }), /unknown ablation/);
+  // lists: every entry checked by the core; a head listed twice is refused
+  const two = j.example({ seed: 7, ablate: [{ layer: 0, head: 2 }, { layer: 1, head: 3, kind: 'uniform' }] });
+  assert.ok(two.weights[0][2].every((row) => row.every((w) => w === 0)), 'the first listed head: no weights');
+  assert.ok(two.weights[1][3].every((row, i) => Math.abs(row[0] - 1 / (i + 1)) < 1e-7), 'the second: uniform');
+  assert.throws(() => j.measure({ ablate: [{ layer: 1, head: 0 }, { layer: 1, head: 4 }] }), (e) => e.code === -10);
+  assert.throws(() => j.measure({ ablate: [{ layer: 1, head: 0 }, { layer: 1, head: 0, kind: 'uniform' }] }), (e) => e.code === -10);
+  assert.throws(() => j.measure({ ablate: [{ layer: 1, head: 0 }, null] }), /not a \{ layer, head, kind \}/);
+  assert.throws(() => j.measure({ ablate: [{ layer: 1, head: 0 }, { layer: 0, head: 1, kind: 'melt' }] }), /unknown ablation/);
   assert.throws(() => j.phaseChange(0, 0.3), /size|zero|negative/i);
   j.destroy();
 });

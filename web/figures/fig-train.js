@@ -2,7 +2,8 @@
    to continue sequences of random letters that repeat; at some step the loss on the repeated
    half falls suddenly (the phase change) while a layer-1 head learns to look at the token after
    the earlier copy of the current token: an induction head. Start, Pause, Reset, a seed, and a
-   switch per head to turn it off and watch the repeated half become hard again.
+   switch per head to turn it off (several at once: a seed may grow two induction heads that
+   share the copying) and watch the repeated half become hard again.
 
    The C core does all of it (attn-model-bridge.js createTrainingJob: forward, backward and
    AdamW, the split losses, prefix-matching scores, the phase change); this file runs training
@@ -24,6 +25,7 @@
   const REDRAW_MS = 250;        // curves, measurements and pictures at most this often while training
   const EXAMPLE_SEED = 7;       // the example sequence (attn_induction_batch, batch 1, step 0)
   const MAX_SEED = 999999;
+  const EASIER = 0.3;           // nats: the repeated half counts as easier when this far below the first
   const SYMBOLS = '•ABCDEFGHIJKLMNOPQRSTUVWXYZαβγδεζ';   // token id -> letter (0: start)
   const HEAD_COLORS = ['#c2410c', '#2f7d32', '#7c3aed', '#0e7490'];
   const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -56,7 +58,7 @@
 
     let M = null, job = null, slicer = null, loading = null, destroyed = false;
     let phase = 'idle';          // idle | loading | running | paused | done | error
-    let ablate = null;           // { layer, head } switched off, or null
+    let off = [];                // the heads switched off, [{ layer, head }] in layer, head order
     let times = [];              // seconds of training at the end of each step
     let trainedMs = 0, resumedAt = 0, stopAt = MAX_STEPS, found = null, lastDraw = 0, frame = 0;
     let announced = false;
@@ -279,8 +281,12 @@
       reset();
     }
 
+    const isOff = (l, h) => off.some((a) => a.layer === l && a.head === h);
+
+    // each head's switch on its own: pressing it switches that head off, or back on
     function toggleAblate(l, h) {
-      ablate = ablate && ablate.layer === l && ablate.head === h ? null : { layer: l, head: h };
+      off = isOff(l, h) ? off.filter((a) => a.layer !== l || a.head !== h)
+        : off.concat({ layer: l, head: h }).sort((a, b) => a.layer - b.layer || a.head - b.head);
       ensureJob().then(() => draw(true));
     }
 
@@ -359,13 +365,13 @@
       }
     }
 
-    // the model now, with the switched-off head: losses, scores, the example's patterns
+    // the model now, with the switched-off heads: losses, scores, the example's patterns
     function drawMeasure() {
-      const options = ablate ? { ablate: Object.assign({ kind: 'zero' }, ablate) } : {};
+      const options = off.length ? { ablate: off.map((a) => ({ layer: a.layer, head: a.head, kind: 'zero' })) } : {};
       // while training with every head on, the last traced step (its batch, measured before
       // its update) saves a forward pass; otherwise the model now on the next batch
       const hist = job.history, n = hist.steps.length;
-      const m = phase === 'running' && !ablate && n ? { loss: hist.loss[n - 1], lossFirst: hist.lossFirst[n - 1],
+      const m = phase === 'running' && !off.length && n ? { loss: hist.loss[n - 1], lossFirst: hist.lossFirst[n - 1],
         lossRepeat: hist.lossRepeat[n - 1], prefixMatch: [hist.prefixMatch[n - 1]] } : job.measure(options);
       const [loss, first, repeat] = fmt([m.loss, m.lossFirst, m.lossRepeat], 2);
       root.dataset.loss = loss;
@@ -377,25 +383,40 @@
       headCards.forEach((c, i) => {
         c.card.dataset.prefixMatch = scores[i];
         c.score.textContent = scores[i];
-        const off = !!ablate && ablate.layer === c.l && ablate.head === c.h;
-        c.card.classList.toggle('ae-train-ablated', off);
-        c.card.dataset.ablated = String(off);
-        c.toggle.setAttribute('aria-pressed', String(off));
-        c.toggle.textContent = off ? 'Switched off' : 'Switch off';
+        const isoff = isOff(c.l, c.h);
+        c.card.classList.toggle('ae-train-ablated', isoff);
+        c.card.dataset.ablated = String(isoff);
+        c.toggle.setAttribute('aria-pressed', String(isoff));
+        c.toggle.textContent = isoff ? 'Switched off' : 'Switch off';
         paint(c.canvas, ex.weights[c.l][c.h], colors);
-        c.canvas.setAttribute('aria-label', `Head L${c.l} H${c.h} on the example${off ? ' (switched off)' : ''}: prefix-matching score ${scores[i]}`);
+        c.canvas.setAttribute('aria-label', `Head L${c.l} H${c.h} on the example${isoff ? ' (switched off)' : ''}: prefix-matching score ${scores[i]}`);
       });
       drawStrip(ex);
-      if (ablate) {
-        ablateLine.replaceChildren(kit.el('b', { text: `L${ablate.layer} H${ablate.head} switched off: ` }),
-          `first half ${first}, repeated half ${repeat} nats. ` +
-          (ablate.layer === 1 ? 'When two layer-1 heads share the copying, one carries on without the other.'
-            : 'Layer 1 builds on layer 0: without the head that looks one token back, the induction head cannot find the earlier copy.'));
+      if (off.length) {
+        const names = off.map((a) => `L${a.layer} H${a.head}`);
+        const list = names.length === 1 ? names[0] : names.slice(0, -1).join(', ') + ' and ' + names[names.length - 1];
+        ablateLine.replaceChildren(kit.el('b', { text: `${list} switched off: ` }),
+          `first half ${first}, repeated half ${repeat} nats. ` + whatOffDoes(m, job.measure()));
       } else {
         ablateLine.textContent = job.steps ? `Now (a fresh batch): first half ${first}, repeated half ${repeat} nats. ` +
-          'Switch a head off to see what it was doing.' : '';
+          'Switch heads off (one or several) to see what they were doing.' : '';
       }
-      root.dataset.ablate = ablate ? `${ablate.layer}.${ablate.head}` : '';
+      root.dataset.ablate = off.map((a) => `${a.layer}.${a.head}`).join(' ');
+    }
+
+    // What switching the heads off did, read from the losses with them off (m) and with every
+    // head on (all): the repeated half counts as easier when EASIER nats below the first.
+    function whatOffDoes(m, all) {
+      const [allFirst, allRepeat] = fmt([all.lossFirst, all.lossRepeat], 2);
+      const these = off.length === 1 ? 'this head' : 'these heads', them = off.length === 1 ? 'it' : 'them';
+      const before = `With every head on: first half ${allFirst}, repeated half ${allRepeat}. `;
+      if (!(all.lossRepeat < all.lossFirst - EASIER)) return before + 'The repeated half is not easier yet even then: there is no copying to take away.';
+      if (!(m.lossRepeat < m.lossFirst - EASIER)) {
+        return before + `Now the repeated half is no easier than the first: without ${these} the model cannot copy.` +
+          (off.every((a) => a.layer === 0) ? ' Layer 1 builds on layer 0: the induction heads need what layer 0 found.' : '');
+      }
+      if (m.lossRepeat > all.lossRepeat + EASIER) return before + `The repeated half is still easier, but less: ${these} did part of the copying, the heads left on do the rest.`;
+      return before + `The repeated half is about as easy as before: the heads left on copy without ${them}.`;
     }
 
     function drawStatus(step) {
