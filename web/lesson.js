@@ -185,37 +185,48 @@
   const near = (r) => r.getBoundingClientRect().top < window.innerHeight * 1.5;
   const NEAR_MARGIN = '0px 0px 50% 0px';   // the same reach, for an IntersectionObserver
 
+  // The reader's first key, tap or wheel (or a link followed within the page): remembered from
+  // the start, since the core may still be loading when it comes.
+  let acted = false, onAct = null;
+  function listenForFirstInput() {
+    const heard = () => {
+      if (acted) return;
+      acted = true;
+      FIRST_INPUT.forEach((type) => removeEventListener(type, heard, true));
+      removeEventListener('hashchange', heard);
+      if (onAct) onAct();
+    };
+    FIRST_INPUT.forEach((type) => addEventListener(type, heard, { capture: true, passive: true }));
+    addEventListener('hashchange', heard);
+  }
+
   // The C core loads only once a figure is near or the reader acts: a reader who stays in the
   // opening text pays for no WebAssembly, and the page's first paint never waits for it.
   function start() {
     const roots = Array.from(document.querySelectorAll('[data-figure]'));
+    listenForFirstInput();
     const { byFigure, view } = readHash();
     const eager = !!view || Object.keys(byFigure).length > 0;
     if (eager || !roots.length || roots.some(near) || typeof IntersectionObserver !== 'function') {
-      begin(roots, false);
+      begin(roots);
       return;
     }
     let started = false;
-    const go = (all) => {
+    const go = () => {
       if (started) return;
       started = true;
       watch.disconnect();
-      FIRST_INPUT.forEach((type) => removeEventListener(type, onInput, true));
-      removeEventListener('hashchange', onInput);
-      begin(roots, all);
+      begin(roots);
     };
-    const onInput = () => go(true);
-    const watch = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) go(false); },
+    onAct = go;
+    const watch = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) go(); },
       { rootMargin: NEAR_MARGIN });
     roots.forEach((r) => watch.observe(r));
-    FIRST_INPUT.forEach((type) => addEventListener(type, onInput, { capture: true, passive: true }));
-    addEventListener('hashchange', onInput);   // a link followed within the page
   }
 
   // Loads the core and mounts: every figure when eager (a link with state), else the near ones
-  // now and the rest as they come near, or all of them, one per idle task, once the reader acts
-  // (at once when `all`: the reader's first key or tap is what started this).
-  function begin(roots, all) {
+  // now and the rest as they come near, or all of them, one per idle task, once the reader acts.
+  function begin(roots) {
     AE.loadCore().then((core) => {
       const mounted = {};
       AE.page = mounted;
@@ -287,7 +298,7 @@
         if (rootNode.isConnected) mountRoot(rootNode);
         if (!rest.length) {   // a hook for tests and tools: every figure of the page is mounted
           document.documentElement.dataset.figuresMounted = 'all';
-          FIRST_INPUT.forEach((type) => removeEventListener(type, mountAll, true));
+          onAct = null;
         }
       };
       const approach = rest.length && typeof IntersectionObserver === 'function'
@@ -304,9 +315,9 @@
       if (!rest.length) document.documentElement.dataset.figuresMounted = 'all';
       else if (approach) {
         rest.forEach((r) => approach.observe(r));
-        FIRST_INPUT.forEach((type) => addEventListener(type, mountAll, { capture: true, passive: true }));
+        if (acted) mountAll();
+        else onAct = mountAll;
       } else mountAll();
-      if (all) mountAll();
 
       window.addEventListener('hashchange', () => {
         roots.forEach((rootNode, index) => applyHashTo(mounted, roots, index, core));

@@ -17,6 +17,8 @@ function figureNames(page) {
 // Waits until every figure on the page and in its frames, in the document or inside an
 // <attention-figure>'s shadow root, has drawn (data-ready="true").
 async function allReady(page) {
+  // the lesson mounts its far figures once the reader acts: a key that does nothing else
+  await page.keyboard.press('Shift');
   for (const frame of page.frames()) await frameReady(frame);
 }
 

@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { launch, open, serve, ROOT, LESSON } = require('./harness.js');
+const { launch, open, serve, ROOT, LESSON, openLesson } = require('./harness.js');
 const { cliModel } = require('./reference.js');
 
 const TEXT_FIGURES = ['heatmap', 'qkv', 'mask'];
@@ -20,7 +20,7 @@ test.before(async () => { browser = await launch(); });
 test.after(async () => { await browser.close(); });
 
 async function lesson() {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   await page.waitForFunction((names) => window.AttentionExplorer.page &&
     names.every((n) => document.querySelector(`[data-figure="${n}"]`).dataset.ready === 'true'), TESTED);
   return page;

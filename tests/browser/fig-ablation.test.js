@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { launch, open, shot, fileUrl, ROOT } = require('./harness.js');
+const { launch, open, shot, fileUrl, ROOT, openLesson } = require('./harness.js');
 
 const CLI = path.join(ROOT, 'build', 'attn');
 const DEFAULT_TEXT = 'She opened the door and walked into the';
@@ -40,7 +40,7 @@ const data = (page, sel) => page.evaluate((s) => Object.assign({}, document.quer
 const noteOf = (page, sel) => page.evaluate((s) => document.querySelector(s + ' > .ae-note').textContent, sel);
 
 test('Figure 6.2 on the lesson page: lazy model, one head against the CLI, the grid, bad input', async () => {
-  const page = await open(browser, fileUrl('web/index.html') + '?autorun=0');
+  const page = await openLesson(browser, fileUrl('web/index.html') + '?autorun=0');
   await page.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
   const atLoad = await page.evaluate(() => ({ core: typeof window.AttnModelCore,
     scripts: Array.from(document.scripts).map((s) => s.src.split('/').pop()) }));
@@ -121,7 +121,7 @@ test('Figure 6.2 on the lesson page: lazy model, one head against the CLI, the g
 });
 
 test('Figure 5.1 with the model as the source: six real next words, renormalised, as the CLI', async () => {
-  const page = await open(browser, fileUrl('web/index.html') + '?autorun=0');
+  const page = await openLesson(browser, fileUrl('web/index.html') + '?autorun=0');
   const fig = '#figure-5-1';
   await page.waitForSelector(fig + '[data-ready="true"]');
   assert.equal(await page.evaluate(() => typeof window.AttnModelCore), 'undefined');

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { launch, open, shot, fileUrl, LESSON, ROOT } = require('./harness.js');
+const { launch, open, shot, fileUrl, LESSON, ROOT, openLesson } = require('./harness.js');
 
 const CLI = path.join(ROOT, 'build', 'attn');
 const FIG = '[data-figure="generate"]';
@@ -40,7 +40,7 @@ async function step(page, root, times) {
 const shownWords = (root) => root.locator('.ae-gen-new').allTextContents();
 
 test('lazy model, ten steps: rows, cache, probabilities and candidates as the native CLI', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const root = page.locator(FIG);
   await page.waitForSelector(FIG + '[data-ready="true"]', { state: 'attached' });
   const idle = await page.evaluate(() => ({ model: document.querySelector('[data-figure="generate"]').dataset.model,
@@ -105,7 +105,7 @@ test('lazy model, ten steps: rows, cache, probabilities and candidates as the na
 });
 
 test('a link replays the seeded text; greedy (temperature 0); 390 px without overflow', async () => {
-  const page = await open(browser, LESSON + '#generate.seed=3&generate.step=4&generate.text=It%20was&view=generate',
+  const page = await openLesson(browser, LESSON + '#generate.seed=3&generate.step=4&generate.text=It%20was&view=generate',
     { viewport: { width: 390, height: 800 }, isMobile: true, hasTouch: true });
   const root = page.locator(FIG);
   await page.waitForFunction((sel) => document.querySelector(sel).dataset.step === '4', FIG);
@@ -125,7 +125,7 @@ test('a link replays the seeded text; greedy (temperature 0); 390 px without ove
 });
 
 test('a first Step loads the model and writes; bad prompts and the full context get notes; Play stops there', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const root = page.locator(FIG);
   await page.waitForSelector(FIG + '[data-ready="true"]', { state: 'attached' });
   await root.locator('[data-control="step"]').click();

@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, figureReady, spoken, LESSON } = require('./harness.js');
+const { launch, open, shot, figureReady, spoken, LESSON, openLesson } = require('./harness.js');
 const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="heads"]';
@@ -41,7 +41,7 @@ function reference() {
 }
 
 test('four pickers named by C, one pressed; every head is a row-stochastic 13 x 13 matrix', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const core = reference();
   const names = await fig.locator('[data-head]').allTextContents();
@@ -74,7 +74,7 @@ test('four pickers named by C, one pressed; every head is a row-stochastic 13 x 
 });
 
 test('each head shows its habit: previous word, start of sentence, coreference', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await fig.locator('[data-head="1"]').click();
   let m = await matrix(fig);
@@ -94,7 +94,7 @@ test('each head shows its habit: previous word, start of sentence, coreference',
 });
 
 test('keyboard only: Tab reaches the picker, arrows move and select the head', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   for (let i = 0; i < 60; i++) {
@@ -137,7 +137,7 @@ test('keyboard only: Tab reaches the picker, arrows move and select the head', a
 });
 
 test('clicking a small map selects its head; hovering a matrix row moves the focal token', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const minis = fig.locator('.ae-heads-mini');
   assert.equal(await minis.count(), 4);
@@ -155,13 +155,13 @@ test('clicking a small map selects its head; hovering a matrix row moves the foc
 });
 
 test('screenshots at 1280, 375 (touch) and dark', async () => {
-  let page = await open(browser, LESSON);
+  let page = await openLesson(browser, LESSON);
   let fig = await ready(page);
   await fig.scrollIntoViewIfNeeded();
   await shot(page, 'fig-heads-1280', fig);
   await page.context().close();
 
-  page = await open(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  page = await openLesson(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
   fig = await ready(page);
   await fig.locator('.ae-heads-mini').nth(1).tap();
   assert.deepEqual(await pressed(fig), [1]);
@@ -174,7 +174,7 @@ test('screenshots at 1280, 375 (touch) and dark', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 
-  page = await open(browser, LESSON, { colorScheme: 'dark' });
+  page = await openLesson(browser, LESSON, { colorScheme: 'dark' });
   fig = await ready(page);
   await fig.locator('[data-head="3"]').click();
   await page.mouse.move(0, 0);   // keep the pointer off the figure while it scrolls into view

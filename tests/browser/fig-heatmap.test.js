@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, figureReady, spoken, LESSON } = require('./harness.js');
+const { launch, open, shot, figureReady, mountAll, spoken, LESSON, openLesson } = require('./harness.js');
 const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="heatmap"]';
@@ -24,7 +24,7 @@ function argmax(list) {
 }
 
 test('hovering "it" puts the largest weight on "trophy"; the weights sum to 1', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await fig.locator('[data-token-index]', { hasText: /^it/ }).first().hover();
   const list = await chips(fig);
@@ -46,7 +46,7 @@ test('hovering "it" puts the largest weight on "trophy"; the weights sum to 1', 
 });
 
 test('hovering another word moves the focus; its row differs', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const before = (await chips(fig)).map((c) => c.weight);
   await fig.locator('[data-token-index="3"]').hover();
@@ -57,11 +57,11 @@ test('hovering another word moves the focus; its row differs', async () => {
 });
 
 test('a hover computes nothing again: at most 2 WASM calls, the same cached model, the right top three', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
-  // the lesson mounts the figures below the screen one per idle task: count this figure's calls
-  // only once every figure is mounted
-  await page.waitForSelector('html[data-figures-mounted="all"]');
+  // other figures mount as the reader scrolls or acts: count this figure's calls only once
+  // every figure is mounted
+  await mountAll(page);
   const calls = () => page.evaluate(async () => (await window.AttentionExplorer.loadCore()).callCount());
   const ref = cliModel("The trophy didn't fit in the suitcase because it was too big.");
   await page.evaluate(async () => {   // the model object the figure draws from, to check it is reused
@@ -92,7 +92,7 @@ test('a hover computes nothing again: at most 2 WASM calls, the same cached mode
 });
 
 test('keyboard only: Tab reaches the chips, arrows move the focal token', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   // Tab from the top of the page until a chip of Figure 1.1 has focus
@@ -116,7 +116,7 @@ test('keyboard only: Tab reaches the chips, arrows move the focal token', async 
 });
 
 test('touch: tapping a chip selects it (375 px wide)', async () => {
-  const page = await open(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  const page = await openLesson(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
   const fig = await ready(page);
   await fig.locator('[data-token-index="6"]').tap();
   const list = await chips(fig);
@@ -128,7 +128,7 @@ test('touch: tapping a chip selects it (375 px wide)', async () => {
 });
 
 test('editing the sentence: new tokens, markup stays text, empty text gets a note', async () => {
-  const page = await open(browser, LESSON, { colorScheme: 'dark' });
+  const page = await openLesson(browser, LESSON, { colorScheme: 'dark' });
   const fig = await ready(page);
   const input = fig.locator('[data-control="text"]');
   await input.fill('The queen thanked the king because she was kind.');

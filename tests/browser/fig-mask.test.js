@@ -5,7 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, figureReady, spoken, LESSON } = require('./harness.js');
+const { launch, open, shot, figureReady, mountAll, spoken, LESSON, openLesson } = require('./harness.js');
 const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="mask"]';
@@ -34,7 +34,7 @@ const rowSum = (r) => r.reduce((s, c) => s + Number(c.weight), 0);
 const step = (fig) => fig.evaluate((e) => Number(e.dataset.step));
 
 test('decoder: the upper triangle is blocked (0.000), the rest allowed, rows sum to 1', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const rows = await cells(fig);
   assert.equal(rows.length, 5);
@@ -73,7 +73,7 @@ test('decoder: the upper triangle is blocked (0.000), the rest allowed, rows sum
 });
 
 test('Step reveals one row at a time, says the weights, and wraps after the last row', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const stepButton = fig.locator('[data-control="step"]');
   let before = 5;
@@ -102,7 +102,7 @@ test('Step reveals one row at a time, says the weights, and wraps after the last
 });
 
 test('the encoder switch unblocks every cell and re-shares row 0; the other mode is shown', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await fig.locator('[data-control="step"]').click();          // row 0 only, decoder
   const decoder = await cells(fig);
@@ -172,9 +172,11 @@ test('reduced motion: Play shows every row at once and starts no timer', async (
 });
 
 test('a step runs no model: stepping through every row costs at most 2 WASM calls each', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
-  await page.waitForSelector('html[data-figures-mounted="all"]');   // others mount in idle tasks
+  // other figures mount as the reader scrolls or acts: count this figure's calls only once
+  // every figure is mounted
+  await mountAll(page);
   const calls = () => page.evaluate(async () => (await window.AttentionExplorer.loadCore()).callCount());
   const ref = cliModel('The cat sat on the', { causal: true }).heads[3];
   const refEncoder = cliModel('The cat sat on the').heads[3];
@@ -205,7 +207,7 @@ test('a step runs no model: stepping through every row costs at most 2 WASM call
 });
 
 test('keyboard only: Tab to Step, Enter and Space step; arrows switch the mode', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   for (let i = 0; i < 80; i++) {
@@ -233,7 +235,7 @@ test('keyboard only: Tab to Step, Enter and Space step; arrows switch the mode',
 });
 
 test('375 px: fits without page scroll; long, empty and markup text get clear answers', async () => {
-  const page = await open(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  const page = await openLesson(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
   const fig = await ready(page);
   await fig.locator('[data-control="step"]').tap();
   await fig.locator('[data-control="step"]').tap();
@@ -263,7 +265,7 @@ test('375 px: fits without page scroll; long, empty and markup text get clear an
 });
 
 test('dark colour scheme', async () => {
-  const page = await open(browser, LESSON, { colorScheme: 'dark' });
+  const page = await openLesson(browser, LESSON, { colorScheme: 'dark' });
   const fig = await ready(page);
   await fig.locator('[data-control="step"]').click();
   await fig.locator('[data-control="step"]').click();

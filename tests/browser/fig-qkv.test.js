@@ -5,7 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, figureReady, LESSON } = require('./harness.js');
+const { launch, open, shot, figureReady, LESSON, openLesson } = require('./harness.js');
 const { cliModel, assertRowShown } = require('./reference.js');
 
 const FIG = '[data-figure="qkv"]';
@@ -93,7 +93,7 @@ function checkReference(s, label) {
 const argmax = (xs) => xs.reduce((best, x, j) => (Number(x) > Number(xs[best]) ? j : best), 0);
 
 test('data-ready; "it" looks at "animal"; every number equals a JS reference from the shown q, k, v', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const s = await snapshot(fig);
   assert.deepEqual(s.words, ['The', 'animal', "didn't", 'cross', 'the', 'road', 'because', 'it', 'was', 'tired', '.']);
@@ -120,7 +120,7 @@ test('data-ready; "it" looks at "animal"; every number equals a JS reference fro
 });
 
 test('typing a new sentence updates the tokens and every number, key by key', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const before = await snapshot(fig);
   const box = fig.locator('[data-control="text"]');
@@ -143,7 +143,7 @@ test('typing a new sentence updates the tokens and every number, key by key', as
 });
 
 test('picking a query token (hover, click) changes the row, still equal to the reference', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const before = await snapshot(fig);
   await fig.locator('[data-token-index="1"]').click();
@@ -165,7 +165,7 @@ test('picking a query token (hover, click) changes the row, still equal to the r
 });
 
 test('what-if: nudging the query or a key moves scores, weights and output; Reset restores', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const original = await snapshot(fig);
   const reset = fig.locator('[data-control="reset"]');
@@ -215,7 +215,7 @@ test('what-if: nudging the query or a key moves scores, weights and output; Rese
 });
 
 test('hovering a number highlights where it came from', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const s = await snapshot(fig);
   const marked = () => fig.evaluate((root) => ({
@@ -249,7 +249,7 @@ test('hovering a number highlights where it came from', async () => {
 });
 
 test('keyboard only: text, head, query token, table, key choice, nudge and Reset', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   const active = () => page.evaluate(() => {
@@ -320,7 +320,7 @@ test('keyboard only: text, head, query token, table, key choice, nudge and Reset
 });
 
 test('markup typed in the text stays text; nothing runs', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const text = '<img src=x onerror="window.__pwned=1"><b>bold</b> <script>window.__pwned=2</script> it';
   await fig.locator('[data-control="text"]').fill(text);
@@ -336,7 +336,7 @@ test('markup typed in the text stays text; nothing runs', async () => {
 });
 
 test('out-of-range indices through set() fall back to a real token; never a crash', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await page.waitForFunction(() => window.AttentionExplorer.page && window.AttentionExplorer.page.qkv);
   for (const change of ['{ focus: -1 }', '{ focus: 2.5 }', '{ focus: NaN }', '{ focus: 99 }', '{ head: 9 }', '{ head: -2 }', '{ keyToken: -1 }', '{ keyToken: 50 }']) {
@@ -351,7 +351,7 @@ test('out-of-range indices through set() fall back to a real token; never a cras
 });
 
 test('screenshots at 1280, 375 (touch) and dark', async () => {
-  let page = await open(browser, LESSON);
+  let page = await openLesson(browser, LESSON);
   let fig = await ready(page);
   await fig.locator('[data-control="query-component"][data-dim="5"]').fill('3');
   await fig.locator('td[data-key="raw:5"]').focus();   // focus marks sources like hover, and survives scrolling
@@ -360,7 +360,7 @@ test('screenshots at 1280, 375 (touch) and dark', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 
-  page = await open(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  page = await openLesson(browser, LESSON, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
   fig = await ready(page);
   await fig.locator('[data-token-index="1"]').tap();
   assert.equal((await snapshot(fig)).focus, 1);
@@ -374,7 +374,7 @@ test('screenshots at 1280, 375 (touch) and dark', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 
-  page = await open(browser, LESSON, { colorScheme: 'dark' });
+  page = await openLesson(browser, LESSON, { colorScheme: 'dark' });
   fig = await ready(page);
   await fig.locator('[data-head="1"]').click();
   await page.mouse.move(0, 0);

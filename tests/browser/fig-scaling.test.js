@@ -7,7 +7,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, fileUrl, figureReady, frames, LESSON } = require('./harness.js');
+const { launch, open, shot, fileUrl, figureReady, frames, LESSON, openLesson } = require('./harness.js');
 
 const FIG = '[data-figure="scaling"]';
 const LENGTHS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -43,8 +43,9 @@ async function runTo(fig, length) {
 }
 
 test('not on load: the lab stays idle and builds no thumbnails until it scrolls into view', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
-  const fig = await figureReady(page, FIG);
+  const page = await openLesson(browser, fileUrl('web/index.html'));   // mounted, not scrolled to
+  await page.waitForSelector(FIG + '[data-ready="true"]');
+  const fig = page.locator(FIG);
   await frames(page, 30);
   assert.equal(await fig.getAttribute('data-run'), 'idle', 'no measuring while the lab is off screen');
   assert.equal(await fig.locator('.ae-scaling-thumb-grid').count(), 0, 'no thumbnails yet');
@@ -57,7 +58,7 @@ test('not on load: the lab stays idle and builds no thumbnails until it scrolls 
 });
 
 test('fills itself when it scrolls into view: a quick run to 1,024 tokens, thumbnails of each pattern', async () => {
-  const page = await open(browser, fileUrl('web/index.html'));
+  const page = await openLesson(browser, fileUrl('web/index.html'));
   const fig = await ready(page);
   await finished(page);
   const pts = await points(fig);
@@ -89,7 +90,7 @@ test('fills itself when it scrolls into view: a quick run to 1,024 tokens, thumb
 });
 
 test('a run to 4,096: every variant at every length; memory n² for full, n for the others; time grows', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   assert.equal(await fig.getAttribute('data-run'), 'idle', '?autorun=0: the lab waits for Run');
   assert.equal(await points(fig).then((p) => p.length), 0);
@@ -155,7 +156,7 @@ test('a run to 4,096: every variant at every length; memory n² for full, n for 
 });
 
 test('Stop cancels a run: no more points or WASM calls afterwards, the status says stopped; keyboard works', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await runTo(fig, 16384);
   await page.waitForFunction((sel) => document.querySelectorAll(sel + ' .ae-scaling-time [data-n="512"]').length > 0, FIG, { timeout: 120000 });
@@ -189,7 +190,7 @@ test('Stop cancels a run: no more points or WASM calls afterwards, the status sa
 });
 
 test('the page keeps answering during a long run: Figure 1.1 reacts to a click mid-run', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await page.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
   // record what the lab is doing at the moment Figure 1.1's click handler runs
@@ -214,7 +215,7 @@ test('the page keeps answering during a long run: Figure 1.1 reacts to a click m
 });
 
 test('a browser that refuses full attention\'s memory: full stops with a note, the others go on', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   // the bridge answers an allocation it cannot make with AttnError OVERFLOW; pretend it does at 256
   await page.evaluate(async () => {
@@ -245,7 +246,7 @@ test('narrow (375 px) and dark screens: nothing spills sideways; screenshots', a
     ['fig-scaling-narrow', { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true }],
     ['fig-scaling-dark', { colorScheme: 'dark' }],
   ]) {
-    const page = await open(browser, fileUrl('web/index.html'), options);
+    const page = await openLesson(browser, fileUrl('web/index.html'), options);
     const fig = await ready(page);
     await finished(page);
     await fig.locator('details').evaluate((d) => { d.open = true; });

@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, shot, settled, spoken, LESSON } = require('./harness.js');
+const { launch, open, shot, settled, spoken, LESSON, openLesson } = require('./harness.js');
 const { cliModel, assertRowShown, softmax, entropyBits } = require('./reference.js');
 
 const FIG = '[data-figure="temperature"]';
@@ -51,7 +51,7 @@ async function entropyShown(fig) {
 }
 
 test('six bars whose probabilities are the softmax of the shown scores, at every temperature', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const first = await bars(fig);
   assert.deepEqual(first.map((b) => b.index), ['0', '1', '2', '3', '4', '5']);
@@ -95,7 +95,7 @@ test('six bars whose probabilities are the softmax of the shown scores, at every
 });
 
 test('bar lengths follow the probabilities; 1280 px screenshot', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await setT(fig, 0.7);
   await settled(fig);   // the width transition has finished
@@ -114,7 +114,7 @@ test('bar lengths follow the probabilities; 1280 px screenshot', async () => {
 });
 
 test('the switch lends T = 0.5 to Figure 1.1 and turning it off restores the weights', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   const heat = await ready(page, HEAT);
   const weights = () => heat.locator('[data-token-index]').evaluateAll((els) => els.map((e) => e.dataset.weight));
@@ -148,7 +148,7 @@ test('the switch lends T = 0.5 to Figure 1.1 and turning it off restores the wei
 });
 
 test('keyboard only: Tab reaches the slider, arrows change T and the bars, Space links', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await ready(page);
   await page.mouse.move(0, 0);
   for (let i = 0; i < 300; i++) {
@@ -185,7 +185,7 @@ test('keyboard only: Tab reaches the slider, arrows change T and the bars, Space
 });
 
 test('bad temperature options are clamped with a quiet note; two instances stay independent', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   await ready(page);
   const results = await page.evaluate(async () => {
     const AE = window.AttentionExplorer, core = await AE.loadCore();
@@ -227,7 +227,7 @@ test('bad temperature options are clamped with a quiet note; two instances stay 
 
 for (const width of [375, 360]) {
   test(`${width} px: stacked, no sideways scroll, no shift; reduced motion has no transition`, async () => {
-    const page = await open(browser, LESSON,
+    const page = await openLesson(browser, LESSON,
       { viewport: { width, height: 800 }, hasTouch: true, isMobile: true, reducedMotion: 'reduce' });
     const fig = await ready(page);
     await setT(fig, 0.7);
@@ -248,7 +248,7 @@ for (const width of [375, 360]) {
 }
 
 test('dark colour scheme screenshot', async () => {
-  const page = await open(browser, LESSON, { colorScheme: 'dark' });
+  const page = await openLesson(browser, LESSON, { colorScheme: 'dark' });
   const fig = await ready(page);
   await setT(fig, 0.3);
   await settled(fig);

@@ -12,7 +12,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { launch, open, shot, frames, LESSON, ROOT } = require('./harness.js');
+const { launch, open, shot, frames, LESSON, ROOT, openLesson } = require('./harness.js');
 
 const FIG = '[data-figure="train"]';
 const TRAIN_TIMEOUT = 240000;   // the run takes seconds on a quiet machine, a minute on a loaded one
@@ -42,7 +42,7 @@ const waitStep = (page, n) => page.waitForFunction(([sel, k]) => Number(document
 const heapInUse = (page) => page.evaluate(async () => (await window.AttentionExplorer.loadModelCore())._attn_heap_in_use());
 
 test('Start trains to the phase change in slices; Figure 1.1 answers meanwhile; Pause, ablation and Reset work', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   await page.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
   await page.waitForSelector(FIG + '[data-ready="true"]');
   // at load: the figure is far down the page, so the model module is not even loaded
@@ -170,7 +170,7 @@ test('Start trains to the phase change in slices; Figure 1.1 answers meanwhile; 
 });
 
 test('the seed travels in the link; a bad seed gets a note', async () => {
-  const page = await open(browser, LESSON.replace('?autorun=0', '?autorun=0#train.seed=42'));
+  const page = await openLesson(browser, LESSON.replace('?autorun=0', '?autorun=0#train.seed=42'));
   await page.waitForSelector(FIG + '[data-seed="42"]');
   assert.equal(await page.locator(FIG + ' [data-control="seed"]').inputValue(), '42');
   // a new seed in the field: the run starts afresh and the address follows
@@ -179,7 +179,7 @@ test('the seed travels in the link; a bad seed gets a note', async () => {
   await page.waitForSelector(FIG + '[data-seed="7"]');
   await page.waitForFunction(() => /train\.seed=7/.test(location.hash));
   await page.context().close();
-  const bad = await open(browser, LESSON.replace('?autorun=0', '?autorun=0#train.seed=banana'));
+  const bad = await openLesson(browser, LESSON.replace('?autorun=0', '?autorun=0#train.seed=banana'));
   await bad.waitForSelector(FIG + '[data-seed="1"]');
   assert.match(await bad.locator(FIG + ' .ae-url-note').textContent(), /Seed "banana"/);
   await bad.context().close();

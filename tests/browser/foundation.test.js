@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { launch, open, shot, serve, ROOT, LESSON } = require('./harness.js');
+const { launch, open, shot, serve, ROOT, LESSON, openLesson } = require('./harness.js');
 
 let browser, server;
 test.before(async () => {
@@ -58,7 +58,7 @@ test('every page carries the strict CSP, and the harness catches a violation', a
     assert.deepEqual(scriptSrc, ["'self'", "'wasm-unsafe-eval'"], rel + ': no inline script, no eval');
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, rel + ': no inline <script>');
   }
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   await page.waitForSelector('[data-figure="heatmap"][data-ready="true"]');
   // injected code: an inline script and an inline event handler are both refused by the policy
   // (eval cannot be tested from here: code the test driver evaluates is exempt from CSP)

@@ -53,9 +53,26 @@ async function shot(page, name, locator) {
 }
 
 // Waits until the figure matching `selector` has drawn from the WASM module; its locator.
+// On the lesson a figure mounts when the reader comes near it, so the page is scrolled to it
+// first, as a reader would.
 async function figureReady(page, selector) {
+  await page.locator(selector).first().scrollIntoViewIfNeeded();
   await page.waitForSelector(selector + '[data-ready="true"]');
   return page.locator(selector);
+}
+
+// The lesson mounts the figures far below the screen once the reader first acts: a key press
+// (Shift: it does nothing else), then every figure of the page is mounted.
+async function mountAll(page) {
+  await page.keyboard.press('Shift');
+  await page.waitForSelector('html[data-figures-mounted="all"]', { state: 'attached' });
+}
+
+// Opens the lesson (or another page of figures) with every figure mounted, as after a first key.
+async function openLesson(browser, url, options) {
+  const page = await open(browser, url, options);
+  await mountAll(page);
+  return page;
 }
 
 function fileUrl(rel) {
@@ -91,4 +108,4 @@ async function spoken(locator, pattern) {
   return region.textContent();
 }
 
-module.exports = { launch, open, shot, serve, fileUrl, figureReady, frames, settled, spoken, LESSON, ROOT };
+module.exports = { launch, open, openLesson, shot, serve, fileUrl, figureReady, mountAll, frames, settled, spoken, LESSON, ROOT };

@@ -7,7 +7,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { launch, open, shot, serve, fileUrl, figureReady, LESSON, ROOT } = require('./harness.js');
+const { launch, open, shot, serve, fileUrl, figureReady, LESSON, ROOT, openLesson } = require('./harness.js');
 const { cliModel } = require('./reference.js');
 
 let browser;
@@ -20,7 +20,7 @@ const chipsOf = (fig) => fig.locator('[data-token-index]').evaluateAll((els) => 
 const argmax = (list) => list.reduce((best, c, i) => (Number(c.weight) > Number(list[best].weight) ? i : best), 0);
 
 test('under Figure 1.1: what the head did, from the numbers shown; the flip; never "resolved"', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await figureReady(page, HEAT);
   const reading = page.locator('#pronoun-reading .reading-now');
   assert.doesNotMatch(await page.locator('main').innerText(), /resolv/i, 'the page claims no resolution');
@@ -75,7 +75,7 @@ test('under Figure 1.1: what the head did, from the numbers shown; the flip; nev
 });
 
 test('a typed sentence focuses its pronoun (one with a noun before it), not the first word', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await figureReady(page, HEAT);
   const input = fig.locator('[data-control="text"]');
   const focal = async () => (await chipsOf(fig)).find((c) => c.pressed === 'true').text;
@@ -96,7 +96,7 @@ test('a typed sentence focuses its pronoun (one with a noun before it), not the 
 });
 
 test('share panel: Tab goes into it after opening, Escape closes it and returns to its button', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   await figureReady(page, '[data-figure="heads"]');
   const bar = page.locator('[data-figure="heads"] + .ae-share');
   const button = bar.locator('[data-control="share"]');
@@ -146,7 +146,7 @@ test('the component snippet on the page `make serve` serves (web/ over HTTP) nam
 });
 
 test("Figure 3.1's what-if edits reach the address and come back from it", async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await figureReady(page, '[data-figure="qkv"]');
   await fig.locator('[data-control="query-component"][data-dim="2"]').fill('3.5');
   await fig.locator('[data-control="key-component"][data-dim="0"]').fill('-2');
@@ -164,12 +164,12 @@ test("Figure 3.1's what-if edits reach the address and come back from it", async
   await back.waitForFunction(() => document.querySelector('[data-figure="qkv"] [data-control="query-component"][data-dim="2"]').value === '3.5');
   assert.equal(await fig2.locator('[data-control="key-component"][data-dim="0"]').inputValue(), '-2');
   assert.deepEqual(await weights(fig2), edited, 'the same weights as the edited view');
-  const plain = await open(browser, LESSON);
+  const plain = await openLesson(browser, LESSON);
   assert.notDeepEqual(edited, await weights(await figureReady(plain, '[data-figure="qkv"]')), 'edits changed the weights');
   assert.match(await fig2.locator('.ae-qkv-badges').textContent(), /query of it edited.*key of .* edited/);
 
   // a broken edit is dropped with a note; the good one still applies
-  const bad = await open(browser, LESSON + '#qkv.edits=q7.2%3A3.5%2Cx1.0%3A9%2Cq1.0%3A999');
+  const bad = await openLesson(browser, LESSON + '#qkv.edits=q7.2%3A3.5%2Cx1.0%3A9%2Cq1.0%3A999');
   const fig3 = await figureReady(bad, '[data-figure="qkv"]');
   await bad.waitForSelector('[data-figure="qkv"] .ae-url-note');
   assert.match(await fig3.locator('.ae-url-note').textContent(), /Ignored the edits "x1\.0:9", "q1\.0:999"/);
@@ -181,7 +181,7 @@ test("Figure 3.1's what-if edits reach the address and come back from it", async
 });
 
 test("the lesson's facts: 96 blocks, the formula line, the sources as links, the next lesson as a placeholder", async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await figureReady(page, '[data-figure="qkv"]');
   const main = await page.locator('main').innerText();
   assert.match(main, /Stack that block 96 times and you have GPT\./);
@@ -214,7 +214,7 @@ function slopeOf(points) {
 }
 
 test('Figure 6.1 states the slopes this run measured, fitted to the points it plots', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = await figureReady(page, '[data-figure="scaling"]');
   const measured = fig.locator('.ae-scaling-measured');
   assert.equal(await measured.getAttribute('data-slopes'), 'none');

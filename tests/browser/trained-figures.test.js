@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { launch, open, shot, fileUrl, LESSON, ROOT } = require('./harness.js');
+const { launch, open, shot, fileUrl, LESSON, ROOT, openLesson } = require('./harness.js');
 const { cliModel, assertShown, assertRowShown } = require('./reference.js');
 
 const CLI = path.join(ROOT, 'build', 'attn');
@@ -50,7 +50,7 @@ async function redrawn(fig, action) {
 }
 
 test('Figure 1.1: ready in designed mode before any model; the switch loads the Brown model and shows what the CLI computes', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = page.locator(HM);
   await page.waitForSelector(HM + '[data-ready="true"]');
   const before = await page.evaluate(() => ({ core: typeof window.AttnModelCore,
@@ -107,7 +107,7 @@ test('Figure 1.1: ready in designed mode before any model; the switch loads the 
 });
 
 test('Figure 2.1 from a link: a layer of the trained model, its matrix as the CLI, the 16 maps, keyboard', async () => {
-  const page = await open(browser, LESSON + '#heads.model=trained&heads.layer=2&heads.head=3');
+  const page = await openLesson(browser, LESSON + '#heads.model=trained&heads.layer=2&heads.head=3');
   const fig = page.locator(HEADS);
   await modelReady(page, HEADS);
   await page.waitForFunction((s) => document.querySelector(s).querySelectorAll('td[data-row]').length > 0, HEADS);
@@ -139,7 +139,7 @@ test('Figure 2.1 from a link: a layer of the trained model, its matrix as the CL
 });
 
 test('Figure 2.2 loads when scrolled to; habits, entropies and counts from C; keys; Enter opens the head in 2.1', async () => {
-  const page = await open(browser, LESSON);
+  const page = await openLesson(browser, LESSON);
   const fig = page.locator(ATL);
   await page.waitForSelector(ATL + '[data-ready="true"]');
   assert.equal(await page.evaluate(() => typeof window.AttnModelCore), 'undefined', 'not loaded before it is seen');
@@ -188,7 +188,7 @@ test('Figure 2.2 loads when scrolled to; habits, entropies and counts from C; ke
 });
 
 test('at 390 px: no overflow in trained mode and in the atlas; screenshots', async () => {
-  const page = await open(browser, LESSON + '#heatmap.model=trained&heads.model=trained&heads.layer=2&heads.head=3',
+  const page = await openLesson(browser, LESSON + '#heatmap.model=trained&heads.model=trained&heads.layer=2&heads.head=3',
     { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await modelReady(page, HM);
   await modelReady(page, HEADS);
@@ -210,7 +210,7 @@ test('at 390 px: no overflow in trained mode and in the atlas; screenshots', asy
 });
 
 test('bad input in trained mode: only unknown words, 10,000 words, empty; bad link values get notes', async () => {
-  const page = await open(browser, LESSON + '#heatmap.model=trained&heatmap.layer=9&heatmap.head=x&heads.model=nonsense');
+  const page = await openLesson(browser, LESSON + '#heatmap.model=trained&heatmap.layer=9&heatmap.head=x&heads.model=nonsense');
   const fig = page.locator(HM);
   await modelReady(page, HM);
   await page.waitForSelector(HM + ' .ae-url-note');
@@ -259,7 +259,7 @@ test('bad input in trained mode: only unknown words, 10,000 words, empty; bad li
 });
 
 test('exports in trained mode: CSV and JSON carry the weights shown, the atlas its habits; SVG and PNG draw', async () => {
-  const page = await open(browser, LESSON + '#heatmap.model=trained&heatmap.layer=2&heatmap.head=3');
+  const page = await openLesson(browser, LESSON + '#heatmap.model=trained&heatmap.layer=2&heatmap.head=3');
   await modelReady(page, HM);
   await page.locator(ATL).scrollIntoViewIfNeeded();
   await modelReady(page, ATL);
