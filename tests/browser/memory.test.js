@@ -8,7 +8,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, open, fileUrl } = require('./harness.js');
+const { launch, open, openLesson, fileUrl } = require('./harness.js');
 
 const JS_MARGIN = 1024 * 1024;   // bytes: allocator and JIT noise (~0.25 MB seen), far below a real leak
 
@@ -63,7 +63,7 @@ async function heaps(page, cdp) {
 
 test('100,000 interactions: WASM heap unchanged after the first 1,000, JS heap bounded', async () => {
   // the lab idles (?autorun=0): a run in progress holds a job, which is not a leak
-  const page = await open(browser, fileUrl('web/index.html?autorun=0'));
+  const page = await openLesson(browser, fileUrl('web/index.html?autorun=0'));
   await page.waitForFunction(() => window.AttentionExplorer.page &&
     ['heatmap', 'heads', 'qkv', 'mask', 'temperature'].every((n) => document.querySelector(`[data-figure="${n}"]`).dataset.ready === 'true'));
   const cdp = await page.context().newCDPSession(page);
@@ -87,7 +87,7 @@ test('100,000 interactions: WASM heap unchanged after the first 1,000, JS heap b
 });
 
 test('a lab job created, run and destroyed in the page gives back every byte it took', async () => {
-  const page = await open(browser, fileUrl('web/index.html?autorun=0'));
+  const page = await openLesson(browser, fileUrl('web/index.html?autorun=0'));
   await page.waitForFunction(() => window.AttentionExplorer.page);
   const result = await page.evaluate(async () => {
     const core = await window.AttentionExplorer.loadCore();

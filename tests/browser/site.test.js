@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { launch, open, shot, serve, ROOT } = require('./harness.js');
+const { launch, open, openLesson, shot, serve, ROOT } = require('./harness.js');
 const { cliModel, assertShown } = require('./reference.js');
 
 const DIST = path.join(ROOT, 'dist');
@@ -97,7 +97,7 @@ test('dist/ is one small self-contained folder', () => {
 });
 
 test('dist/index.html works from a double-click (file://)', async () => {
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
+  const page = await openLesson(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
   await allReady(page);
   const it = page.locator('[data-figure="heatmap"] [data-token-index="8"]');
   await it.hover();
@@ -110,7 +110,7 @@ test('dist/index.html works from a double-click (file://)', async () => {
 
 test('hosted under a sub-path: every figure renders and every request stays inside the folder', async () => {
   server.requests.length = 0;
-  const page = await open(browser, server.url.replace(/\/$/, '') + SUB + 'index.html');
+  const page = await openLesson(browser, server.url.replace(/\/$/, '') + SUB + 'index.html');
   const outside = [];
   page.on('request', (r) => {
     const u = r.url();
@@ -187,7 +187,7 @@ function statesOf(page) {
 
 test('the lesson keeps its state in the URL hash; reloading the URL restores it', async () => {
   const url = 'file://' + path.join(DIST, 'index.html') + '?autorun=0';
-  const page = await open(browser, url);
+  const page = await openLesson(browser, url);
   await allReady(page);
   await page.locator('[data-figure="heads"] [data-head="2"]').click();
   await page.locator('[data-figure="heatmap"] [data-token-index="6"]').hover();
@@ -205,7 +205,7 @@ test('the lesson keeps its state in the URL hash; reloading the URL restores it'
   assert.match(hash, /heatmap\.text=Her%20brother/);
   const before = await statesOf(page);
 
-  const again = await open(browser, url + hash);
+  const again = await openLesson(browser, url + hash);
   await allReady(again);
   assert.deepEqual(await statesOf(again), before);
   assert.equal(await again.locator('[data-figure="heatmap"]').getAttribute('data-focus'), '4');
@@ -223,7 +223,7 @@ test('hostile or broken URL state is clamped or ignored with a visible note, nev
     ['mask.mode', 'sideways'], ['qkv.focus', '99999'], ['heatmap.text', markup], ['nosuch.head', '1'],
     ['heads.text', 'word '.repeat(10000)], ['temperature.t', '1e309'],
   ]).toString();
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0#' + hash);
+  const page = await openLesson(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0#' + hash);
   await allReady(page);
   const notes = (await page.locator('.ae-url-note').allInnerTexts()).join('\n');
   assert.match(notes, /"NaN" is not a temperature/);
@@ -268,7 +268,7 @@ test('embed.html: one figure from URL parameters, bad ones noted', async () => {
 });
 
 test('Share / embed gives a link, an iframe and a component snippet for this exact view', async () => {
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
+  const page = await openLesson(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
   await allReady(page);
   await page.locator('[data-figure="heads"] [data-head="1"]').click();
   const bar = page.locator('[data-figure="heads"] + .ae-share');
@@ -302,7 +302,7 @@ async function download(page, bar, format) {
 }
 
 test('exports: PNG, SVG, CSV and JSON are valid files with the numbers shown', async () => {
-  const page = await open(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
+  const page = await openLesson(browser, 'file://' + path.join(DIST, 'index.html') + '?autorun=0');
   await allReady(page);
   const fig = page.locator('[data-figure="heads"]');
   const bar = page.locator('[data-figure="heads"] + .ae-share');
