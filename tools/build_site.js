@@ -3,8 +3,10 @@
 // is fetched from outside the folder. What goes in is web/scripts.json, the one list of
 // scripts the pages also carry; a file it names that does not exist stops the build.
 //   node tools/build_site.js [out-dir (default dist)] [web-dir (default web)]
-//   dist/attention-figures.js  the WASM core, the bridge, the kit, every figure, their CSS as a
-//                              string, and the <attention-figure> component: one classic script
+//   dist/attention-figures.js  the bridge, the kit, every figure, their CSS as a string, and the
+//                              <attention-figure> component: one classic script
+//   dist/attn-core.js          the C core (WebAssembly inside a classic script), loaded by the
+//                              bridge from beside the bundle when a figure first needs it
 //   dist/index.html            the lesson, loading that one script
 //   dist/embed.html            one figure for an iframe
 //   dist/examples/course.html  a course page embedding three figures
@@ -30,7 +32,10 @@ const LIST = JSON.parse(fs.readFileSync(path.join(WEB, 'scripts.json'), 'utf8'))
 const BUNDLE = LIST.scripts.concat([LIST.component]);
 const PAGES = Object.keys(LIST.pages);
 const COPY = Object.values(LIST.pages).concat(LIST.assets);
-const CORE = LIST.scripts[0];   // the Emscripten module: already minified, bundled as it is
+// The C core (the Emscripten module, already minified): beside the bundle, loaded by the bridge
+// when a figure first needs it, inside the budget.
+const CORE = LIST.core;
+const CORE_OUT = path.basename(CORE);
 const STYLES = LIST.assets.find((f) => f.endsWith('figures.css'));
 // The trained model's files (scripts.json "model"): separate classic scripts, loaded lazily,
 // outside the budget.
@@ -44,7 +49,7 @@ function read(name) {
 
 // Every file the list names must exist: a missing one is an error, never a silent gap.
 function checkListed() {
-  const missing = BUNDLE.concat(PAGES, COPY, MODEL_FILES).filter((f) => !fs.existsSync(path.join(WEB, f)));
+  const missing = BUNDLE.concat(PAGES, COPY, MODEL_FILES, [CORE]).filter((f) => !fs.existsSync(path.join(WEB, f)));
   if (missing.length) {
     throw new Error(`web/scripts.json names ${missing.length === 1 ? 'a file' : 'files'} that ` +
       `${missing.length === 1 ? 'does' : 'do'} not exist in ${path.relative(ROOT, WEB) || WEB}: ${missing.join(', ')}` +
@@ -111,7 +116,7 @@ async function build() {
   fs.rmSync(DIST, { recursive: true, force: true });
   fs.mkdirSync(path.join(DIST, 'examples'), { recursive: true });
 
-  const rest = BUNDLE.filter((f) => f !== CORE).map((f) => {
+  const rest = BUNDLE.map((f) => {
     let js = read(f);
     if (f === LIST.component) {
       // the component's shadow roots get the figures' stylesheet as a string
@@ -120,14 +125,17 @@ async function build() {
     }
     return js;
   });
-  const header = '/* attention-figures.js: Attention Explorer in one classic script (the C attention core as\n' +
-    '   WebAssembly, its bridge, every figure, and the <attention-figure> element). MIT licence; the\n' +
+  const header = '/* attention-figures.js: Attention Explorer in one classic script (the bridge to the C\n' +
+    '   attention core, every figure, and the <attention-figure> element); it loads the core itself\n' +
+    '   (attn-core.js, WebAssembly) from beside it when a figure first needs it. MIT licence; the\n' +
     '   lexicon includes data derived from WordNet 3.1 (c) Princeton University. Sources: web/, core/. */\n';
-  const bundle = header + read(CORE) + '\n' + await small(rest.join('\n;\n')) + '\n';
+  const bundle = header + await small(rest.join('\n;\n')) + '\n';
   fs.writeFileSync(path.join(DIST, LIST.bundle), bundle);
-  // and a copy in web/ (not tracked), so the component snippet the lesson's Share panel offers
-  // on the page `make serve` serves names a script that exists
+  fs.copyFileSync(path.join(WEB, CORE), path.join(DIST, CORE_OUT));
+  // and copies in web/ (not tracked), so the component snippet the lesson's Share panel offers
+  // on the page `make serve` serves names a script that exists and finds the core beside it
   fs.writeFileSync(path.join(WEB, LIST.bundle), bundle);
+  fs.copyFileSync(path.join(WEB, CORE), path.join(WEB, CORE_OUT));
 
   for (const f of COPY) {
     const text = read(f);

@@ -56,7 +56,8 @@ async function main() {
       wall_s: (performance.now() - window.__t0) / 1000,
       status: root.querySelector('.ae-train-status').textContent,
       long_tasks: tasks.length, long_tasks_over_100ms: tasks.filter((t) => t.ms > 100).length,
-      longest_task_ms: tasks.reduce((m, t) => Math.max(m, t.ms), 0), head: window.__headAt };
+      longest_task_ms: tasks.reduce((m, t) => Math.max(m, t.ms), 0), head: window.__headAt,
+      over_50: tasks.filter((t) => t.ms > 50).map((t) => [Math.round(t.start - window.__t0), Math.round(t.ms)]) };
   }, FIG);
   await page.click(FIG + ' [data-control="pause"]');
   const said = /after ([0-9.]+) s/.exec(r.status);
@@ -64,7 +65,7 @@ async function main() {
     phase_seconds: said ? Number(said[1]) : null, steps_when_seen: r.step, seconds_when_seen: +r.wall_s.toFixed(2),
     steps_per_s: +(r.step / r.wall_s).toFixed(1), head_step: r.head.step, head_seconds: +r.head.s.toFixed(2),
     head_score: +r.head.score.toFixed(3), long_tasks: r.long_tasks, long_tasks_over_100ms: r.long_tasks_over_100ms,
-    longest_task_ms: Math.round(r.longest_task_ms), main_thread_cpu_s: +cpuSeconds.toFixed(2),
+    longest_task_ms: Math.round(r.longest_task_ms), long_tasks_at_ms: r.over_50, main_thread_cpu_s: +cpuSeconds.toFixed(2),
     steps_per_cpu_s: +(r.step / cpuSeconds).toFixed(1), script_s: spent.ScriptDuration, layout_s: spent.LayoutDuration,
     style_s: spent.RecalcStyleDuration, load_average: +load.toFixed(1) };
   await browser.close();
@@ -80,7 +81,7 @@ async function main() {
     `${row.phase_seconds} s of training by the figure's clock; a head's prefix-matching score first above 0.4 (${row.head_score}) at step ` +
     `${row.head_step} after ${row.head_seconds} s of wall time from Start; the phase change seen at step ${row.steps_when_seen} after ${row.seconds_when_seen} s ` +
     `(${row.steps_per_s} steps/s; main thread CPU ${row.main_thread_cpu_s} s, ${row.steps_per_cpu_s} steps per CPU second); long tasks while training: ${row.long_tasks} over 50 ms, ${row.long_tasks_over_100ms} over 100 ms, ` +
-    `longest ${row.longest_task_ms} ms; of the main thread's time: script ${row.script_s} s, layout ${row.layout_s} s, style ${row.style_s} s`);
+    `longest ${row.longest_task_ms} ms (at ms from Start, duration: ${JSON.stringify(row.long_tasks_at_ms)}); of the main thread's time: script ${row.script_s} s, layout ${row.layout_s} s, style ${row.style_s} s`);
   console.log('wrote the induction-browser row to build/bench.json');
 }
 

@@ -4,8 +4,10 @@
    grows them when a bigger input comes, and hands callers plain arrays: figures never see a
    pointer or HEAPF32. A C status code becomes an AttnError carrying the C message.
 
-   Browser: <script src="core/attn-core.js"></script><script src="core/attn-bridge.js"></script>, then
-   AttentionExplorer.loadCore().then(core => core.model("The trophy ...")).
+   Browser: <script src="core/attn-bridge.js"></script>, then
+   AttentionExplorer.loadCore().then(core => core.model("The trophy ...")): the first call loads
+   attn-core.js from beside this script (web/core/, or beside the dist/ bundle) unless the page
+   already has it, so pages paint before the largest file arrives.
    Node: const { loadCore } = require("./web/core/attn-bridge.js").
 
    Constants and struct offsets come from the core's own table (attn_abi_*), read at load; the
@@ -14,6 +16,9 @@
 (function (root) {
   'use strict';
   const ns = (root.AttentionExplorer = root.AttentionExplorer || {});
+  // this script's folder, where attn-core.js is looked for
+  const coreBase = typeof document !== 'undefined' && document.currentScript && document.currentScript.src
+    ? document.currentScript.src.replace(/[^/]*$/, '') : '';
 
   // Status codes and constants of core/attn.h, usable before the core loads; loadCore()
   // checks every one against the core's table (ATTN_ERR_<NAME>, ATTN_MASK_<NAME>, ...).
@@ -627,15 +632,29 @@
 
   // Loads the core once per page (or Node process) and resolves to the bridge above.
   // Rejects with a plain Error when WebAssembly is missing or the module fails to load.
+  // attn-core.js as a classic script from beside this one (file:// allows that, not fetch)
+  function coreFactory() {
+    if (typeof root.AttnCore === 'function') return Promise.resolve(root.AttnCore);
+    if (typeof document === 'undefined' || !coreBase) {
+      return Promise.resolve(typeof require === 'function' ? require('./attn-core.js') : undefined);
+    }
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = coreBase + 'attn-core.js';
+      script.async = true;
+      script.onload = () => resolve(root.AttnCore);
+      script.onerror = () => reject(new Error('The attention core did not load (' + script.src + ').'));
+      document.head.appendChild(script);
+    });
+  }
+
   function loadCore() {
     if (loading) return loading;
-    loading = new Promise((resolve, reject) => {
-      let factory = root.AttnCore;
-      if (!factory && typeof require === 'function') factory = require('./attn-core.js');
+    loading = coreFactory().then((factory) => {
       if (typeof WebAssembly !== 'object') throw new Error('This browser cannot run WebAssembly.');
       if (typeof factory !== 'function') throw new Error('The attention core (attn-core.js) did not load.');
       // a core the bridge cannot use (createCore throws) rejects too, never hangs
-      factory().then(installFastKernel).then(createCore).then(resolve, reject);
+      return factory().then(installFastKernel).then(createCore);
     });
     return loading;
   }
