@@ -21,7 +21,7 @@ let browser, dir;
 test.before(async () => {
   browser = await launch();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-train-'));
-  for (const f of ['attention-figures.js', 'attn-model-core.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(dir, f));
+  for (const f of ['attention-figures.js', 'attn-core.js', 'attn-model-core.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(dir, f));
   fs.writeFileSync(path.join(dir, 'page.html'), `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>train component</title><link rel="icon" href="data:,">
 <script src="attention-figures.js"></script></head><body><main id="main">

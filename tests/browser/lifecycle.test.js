@@ -22,7 +22,8 @@ test.before(async () => {
   assert.ok(fs.existsSync(path.join(DIST, 'attention-figures.js')), 'dist/ is built by make');
   browser = await launch();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae-life-'));
-  fs.copyFileSync(path.join(DIST, 'attention-figures.js'), path.join(dir, 'attention-figures.js'));
+  // the bundle and the core it loads from beside itself
+  for (const f of ['attention-figures.js', 'attn-core.js']) fs.copyFileSync(path.join(DIST, f), path.join(dir, f));
   fs.writeFileSync(path.join(dir, 'page.html'), `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>lifecycle</title><link rel="icon" href="data:,">
 <script src="attention-figures.js"></script></head><body><main id="main"></main></body></html>
