@@ -173,7 +173,7 @@
     update();
   }
 
-  // Figures far below the screen mount when the reader comes near them (one screen ahead), or,
+  // Figures far below the screen mount when the reader comes near them (half a screen ahead), or,
   // after the reader's first key, tap or wheel, one per idle task: the page paints and answers
   // at once (Lighthouse: total blocking time), a phone builds only what is read, and Tab still
   // finds every figure's controls.
@@ -181,9 +181,12 @@
     ? requestIdleCallback(fn, { timeout: 200 }) : setTimeout(fn, 0));
   const FIRST_INPUT = ['keydown', 'pointerdown', 'wheel', 'touchstart'];
 
-  // On or near the screen: within half a screen below its bottom edge.
+  // On or near the screen: within half a screen below its bottom edge. An IntersectionObserver
+  // says so without forcing a layout (sections far down are not laid out until they come near:
+  // content-visibility in page.css); near() is the fallback where there is none.
+  const NEAR_MARGIN = '0px 0px 50% 0px';
   const near = (r) => r.getBoundingClientRect().top < window.innerHeight * 1.5;
-  const NEAR_MARGIN = '0px 0px 50% 0px';   // the same reach, for an IntersectionObserver
+  const canObserve = typeof IntersectionObserver === 'function';
 
   // The reader's first key, tap or wheel (or a link followed within the page): remembered from
   // the start, since the core may still be loading when it comes.
@@ -207,7 +210,7 @@
     listenForFirstInput();
     const { byFigure, view } = readHash();
     const eager = !!view || Object.keys(byFigure).length > 0;
-    if (eager || !roots.length || roots.some(near) || typeof IntersectionObserver !== 'function') {
+    if (eager || !roots.length || !canObserve) {
       begin(roots);
       return;
     }
@@ -284,7 +287,8 @@
       // which must not move); otherwise the figures on or near the screen come first.
       const { byFigure, view } = readHash();
       const eager = !!view || Object.keys(byFigure).length > 0;
-      const first = eager ? roots : roots.filter(near);
+      // the near ones mount from the observer's first report, one frame from now
+      const first = eager ? roots : canObserve ? [] : roots.filter(near);
       const rest = roots.filter((r) => !first.includes(r));
       first.forEach(mountRoot);
       const target = view && roots.find((r) => r.dataset.figure === view);
@@ -301,7 +305,7 @@
           onAct = null;
         }
       };
-      const approach = rest.length && typeof IntersectionObserver === 'function'
+      const approach = rest.length && canObserve
         ? new IntersectionObserver((entries) => entries.forEach((e) => { if (e.isIntersecting) mountLater(e.target); }),
           { rootMargin: NEAR_MARGIN })
         : null;
