@@ -182,8 +182,8 @@
   const FIRST_INPUT = ['keydown', 'pointerdown', 'wheel', 'touchstart'];
 
   // On or near the screen: within half a screen below its bottom edge. An IntersectionObserver
-  // says so without forcing a layout (sections far down are not laid out until they come near:
-  // content-visibility in page.css); near() is the fallback where there is none.
+  // says so without a forced layout of the whole page at start; near() is the fallback where
+  // there is none.
   const NEAR_MARGIN = '0px 0px 50% 0px';
   const near = (r) => r.getBoundingClientRect().top < window.innerHeight * 1.5;
   const canObserve = typeof IntersectionObserver === 'function';
