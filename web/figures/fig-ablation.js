@@ -22,15 +22,6 @@
   // 20 predictions, or in over 1 in 10 (fixed here before any head was measured)
   const LITTLE = 0.05, A_LOT = 0.10;
 
-  function whenVisible(node, fn) {
-    if (typeof IntersectionObserver !== 'function') { fn(); return () => {}; }
-    const seen = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); fn(); }
-    });
-    seen.observe(node);
-    return () => seen.disconnect();
-  }
-
   // options: { text, layer, head, ablation ('uniform' | 'shuffle' | 'zero'), number, title }
   AE.figures.ablation = function mountAblation(root, core, options) {
     options = options || {};
@@ -339,7 +330,7 @@
       render();
     });
 
-    stopWatching = whenVisible(root, loadModel);
+    stopWatching = kit.whenVisible(root, loadModel);
     kit.rendered(root);   // ready: the controls and the load button are there; the model comes later
 
     return {

@@ -38,16 +38,6 @@
     return { t: t.value, note: t.note };
   }
 
-  // Runs fn once, when node first scrolls into view (at once where there is no observer).
-  function whenVisible(node, fn) {
-    if (typeof IntersectionObserver !== 'function') { fn(); return () => {}; }
-    const seen = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); fn(); }
-    });
-    seen.observe(node);
-    return () => seen.disconnect();
-  }
-
   // options: { temperature, number, title, source: 'lesson' | 'model', prompt }
   AE.figures.temperature = function mountTemperature(root, core, options) {
     options = options || {};
@@ -308,7 +298,7 @@
     if (state.source === 'model') {
       promptRow.hidden = false;
       sourceMessage('The trained model loads when this figure scrolls into view.');
-      stopWatching = whenVisible(root, showSource);
+      stopWatching = kit.whenVisible(root, showSource);
     }
     return {
       state,
@@ -338,7 +328,7 @@
           if (state.source === 'model' && !model) {
             promptRow.hidden = false;
             if (!loading) sourceMessage('The trained model loads when this figure scrolls into view.');
-            stopWatching = whenVisible(root, showSource);
+            stopWatching = kit.whenVisible(root, showSource);
           } else showSource();
         } else render();
         if (state.linked !== wasLinked || (state.linked && state.temperature !== oldT)) sendLink();

@@ -444,7 +444,18 @@
     return { options, notes };
   }
 
+  // Runs fn once, when node first scrolls into view (at once where there is no observer);
+  // returns a function that stops watching (for a figure's destroy()).
+  function whenVisible(node, fn) {
+    if (typeof IntersectionObserver !== 'function') { fn(); return () => {}; }
+    const seen = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); fn(); }
+    });
+    seen.observe(node);
+    return () => seen.disconnect();
+  }
+
   AE.kit = { el, cleanOptions, temperatureOf, firstTokens, figureNamed, mount, unmount, instanceOn, loadFailed,
     optionNote, rendered, simpleInstance, pressOne, scrollRegion, headPicker, paintWeight, rovingKeys, tokenRow, matrixTable, liveRegion, note,
-    topThreeText, frame, findToken, friendly };
+    topThreeText, frame, findToken, friendly, whenVisible };
 })(typeof window !== 'undefined' ? window : globalThis);
